@@ -1,0 +1,63 @@
+# sqlspec developer commands. `make help` lists them.
+.DEFAULT_GOAL := help
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PG_REQUIRED ?=
+BENCH_VENV := build/bench/venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_ARGS ?=
+
+.PHONY: help install test lint format demo crash docs bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@if command -v uv >/dev/null 2>&1; then \
+		uv venv --allow-existing $(VENV) && uv pip install --python $(PY) -e '.[litestar]' --group dev; \
+	else \
+		python3 -m venv $(VENV) && $(PY) -m pip install -q -U pip && \
+		$(PY) -m pip install -q -e '.[litestar]' --group dev; \
+	fi
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install sqlspec with its dev dependencies
+
+test: $(STAMP) ## Run the whole test suite (PostgreSQL at $$SQLSPEC_TEST_POSTGRES_DSN)
+	$(PY) -m pytest
+
+lint: $(STAMP) ## ruff (lint + format check) and strict mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+demo: $(STAMP) ## Run the demo: migrations on an embedded SQLite database
+	$(PY) demo/run.py
+
+crash: $(STAMP) ## SIGKILL migrating processes at random, 50 trials per database, and check each
+	$(PY) -m stress.crash --trials 50
+
+docs: $(STAMP) ## Build the documentation site (warnings are errors)
+	$(VENV)/bin/mkdocs build --strict --site-dir build/site
+
+$(BENCH_STAMP): pyproject.toml benchmarks/requirements.txt
+	@if command -v uv >/dev/null 2>&1; then \
+		uv venv --allow-existing $(BENCH_VENV) && \
+		uv pip install --python $(BENCH_PY) -e . -r benchmarks/requirements.txt; \
+	else \
+		python3 -m venv $(BENCH_VENV) && $(BENCH_PY) -m pip install -q -U pip && \
+		$(BENCH_PY) -m pip install -q -e . -r benchmarks/requirements.txt; \
+	fi
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) ## Benchmark against the raw driver, Alembic and yoyo (~13 min; not part of test)
+	$(BENCH_PY) -m benchmarks run $(BENCH_ARGS)
+
+clean: ## Remove the virtualenv and build output
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
