@@ -1,0 +1,92 @@
+"""sqlspec: async-native database migrations.
+
+The configs live in ``sqlspec.adapters.<driver>`` (``AsyncpgConfig``, ``AiosqliteConfig``,
+``SqliteConfig``) so that importing sqlspec never imports a database driver. The names below load on
+first use, so ``sqlspec --help`` does not pay for the engine.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig
+    from sqlspec.driver import AsyncDriver, BlockingDriver
+    from sqlspec.exceptions import (
+        DatabaseConnectionError,
+        DuplicateRevisionError,
+        ImproperConfigurationError,
+        IrreversibleMigrationError,
+        LockTimeoutError,
+        MigrationError,
+        MigrationExecutionError,
+        MigrationSourceError,
+        MigrationStateError,
+        PartialMigrationError,
+        RevisionNotFoundError,
+        SQLSpecError,
+        SyncInEventLoopError,
+        TargetError,
+    )
+    from sqlspec.migrations import HistoryEntry, MigrationConfig, MigrationRun
+
+__version__ = "0.1.0"
+
+_HOMES = {
+    "sqlspec.config": ("AsyncDatabaseConfig", "DatabaseConfig", "SyncDatabaseConfig"),
+    "sqlspec.driver": ("AsyncDriver", "BlockingDriver"),
+    "sqlspec.exceptions": (
+        "DatabaseConnectionError",
+        "DuplicateRevisionError",
+        "ImproperConfigurationError",
+        "IrreversibleMigrationError",
+        "LockTimeoutError",
+        "MigrationError",
+        "MigrationExecutionError",
+        "MigrationSourceError",
+        "MigrationStateError",
+        "PartialMigrationError",
+        "RevisionNotFoundError",
+        "SQLSpecError",
+        "SyncInEventLoopError",
+        "TargetError",
+    ),
+    "sqlspec.migrations": ("HistoryEntry", "MigrationConfig", "MigrationRun"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = (
+    "AsyncDatabaseConfig",
+    "AsyncDriver",
+    "BlockingDriver",
+    "DatabaseConfig",
+    "DatabaseConnectionError",
+    "DuplicateRevisionError",
+    "HistoryEntry",
+    "ImproperConfigurationError",
+    "IrreversibleMigrationError",
+    "LockTimeoutError",
+    "MigrationConfig",
+    "MigrationError",
+    "MigrationExecutionError",
+    "MigrationRun",
+    "MigrationSourceError",
+    "MigrationStateError",
+    "PartialMigrationError",
+    "RevisionNotFoundError",
+    "SQLSpecError",
+    "SyncDatabaseConfig",
+    "SyncInEventLoopError",
+    "TargetError",
+    "__version__",
+)
+
+
+def __getattr__(name: str) -> object:
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sqlspec' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,150 @@
+"""Database configs: a connection, a migration config, and the programmatic migration API.
+
+The API is written once, as async methods on :class:`MigrationCommands`. Async configs inherit it;
+sync configs get one-line blocking twins of the same methods (see :mod:`sqlspec._sync`), so
+``await config.migrate_up()`` and ``config.migrate_up()`` run the very same engine code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import Any, ClassVar
+
+from sqlspec._sync import blocking_twin
+from sqlspec.driver import AsyncDriver, Dialect
+from sqlspec.exceptions import ImproperConfigurationError
+from sqlspec.migrations.config import MigrationConfig, to_migration_config
+from sqlspec.migrations.engine import HistoryEntry, MigrationEngine, MigrationRun, Reporter
+
+__all__ = (
+    "AsyncDatabaseConfig",
+    "DatabaseConfig",
+    "MigrationCommands",
+    "SyncDatabaseConfig",
+    "require_asyncio",
+)
+
+
+class DatabaseConfig(ABC):
+    """What every config holds: how to connect, and how migrations are kept."""
+
+    dialect: ClassVar[Dialect]
+    is_async: ClassVar[bool]
+
+    def __init__(
+        self,
+        *,
+        connection_config: Mapping[str, Any] | None = None,
+        migration_config: MigrationConfig | Mapping[str, Any] | None = None,
+        bind_key: str | None = None,
+    ) -> None:
+        if connection_config is not None and not isinstance(connection_config, Mapping):
+            raise ImproperConfigurationError(
+                f"connection_config must be a dict, not {type(connection_config).__name__}"
+            )
+        self.connection_config: dict[str, Any] = dict(connection_config or {})
+        self.migration_config: MigrationConfig = to_migration_config(migration_config)
+        self.bind_key = bind_key
+
+    @abstractmethod
+    def provide_driver(self) -> AbstractAsyncContextManager[AsyncDriver]:
+        """Open a connection for the duration of an ``async with`` block."""
+
+    def is_empty(self) -> bool:
+        """True when the database certainly holds nothing yet, so reading needs no connection.
+
+        A SQLite file that does not exist is such a database: reading it must not create it.
+        """
+        return False
+
+    async def open_pool(self) -> None:  # noqa: B027 -- an optional hook, not abstract
+        """Keep connections open for a long-lived app (a no-op for drivers without a pool)."""
+
+    async def close_pool(self) -> None:  # noqa: B027 -- an optional hook, not abstract
+        """Close what :meth:`open_pool` opened."""
+
+    def migration_engine(self, *, reporter: Reporter | None = None) -> MigrationEngine:
+        """The engine for this database; cheap to make, it connects only when used."""
+        return MigrationEngine(self, reporter=reporter)
+
+    def __repr__(self) -> str:
+        bind = f", bind_key={self.bind_key!r}" if self.bind_key else ""
+        return f"{type(self).__name__}(script_location={self.migration_config.script_location!r}{bind})"
+
+
+def require_asyncio(config_name: str) -> None:
+    """Drivers built on asyncio cannot run under trio; say so instead of failing deep inside."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        raise ImproperConfigurationError(
+            f"{config_name} needs asyncio (its driver is built on it); run it with asyncio.run or "
+            "anyio.run(..., backend='asyncio'), or use SqliteConfig under trio"
+        ) from None
+
+
+class MigrationCommands:
+    """The programmatic migration API, as async methods over a :class:`MigrationEngine`."""
+
+    def _engine(self) -> MigrationEngine:
+        raise NotImplementedError
+
+    async def migrate_up(self, revision: str = "head", *, resume: bool = False) -> list[MigrationRun]:
+        """Apply pending migrations up to ``revision``: ``"head"``, ``"+N"`` or a revision like ``"0003"``.
+
+        ``resume=True`` continues a non-transactional migration that stopped part-way.
+        """
+        return await self._engine().upgrade(revision, resume=resume)
+
+    async def migrate_down(self, revision: str = "-1") -> list[MigrationRun]:
+        """Revert migrations down to ``revision``: ``"-N"``, ``"base"`` or a revision that stays applied."""
+        return await self._engine().downgrade(revision)
+
+    async def current_revision(self) -> str | None:
+        """The database's current revision, or ``None`` when nothing is applied."""
+        return await self._engine().current_revision()
+
+    async def migration_history(self) -> list[HistoryEntry]:
+        """Applied migrations in the order applied, then pending ones in run order."""
+        return await self._engine().history()
+
+
+class AsyncDatabaseConfig(DatabaseConfig, MigrationCommands):
+    """A config whose migration API is awaited: ``await config.migrate_up()``."""
+
+    is_async = True
+
+    def _engine(self) -> MigrationEngine:
+        return self.migration_engine()
+
+
+class _AsyncCommands(MigrationCommands):
+    """The async API of a sync config, which its blocking twins run."""
+
+    def __init__(self, config: DatabaseConfig) -> None:
+        self._config = config
+
+    def _engine(self) -> MigrationEngine:
+        return self._config.migration_engine()
+
+
+class SyncDatabaseConfig(DatabaseConfig):
+    """A config whose migration API blocks: ``config.migrate_up()``.
+
+    Each method runs the async engine on a new event loop. Called in a thread that is already
+    running an event loop it raises :class:`~sqlspec.exceptions.SyncInEventLoopError`; use an async
+    config there, or ``await anyio.to_thread.run_sync(config.migrate_up)``.
+    """
+
+    is_async = False
+
+    def _async_twin(self) -> MigrationCommands:
+        return _AsyncCommands(self)
+
+    migrate_up = blocking_twin(MigrationCommands.migrate_up)
+    migrate_down = blocking_twin(MigrationCommands.migrate_down)
+    current_revision = blocking_twin(MigrationCommands.current_revision)
+    migration_history = blocking_twin(MigrationCommands.migration_history)

@@ -1,0 +1,168 @@
+"""The errors sqlspec raises.
+
+Every message names the thing at fault (a file, a revision, a config key) and says what to do, so the
+CLI can print it as one line. Driver errors are wrapped with ``raise ... from`` so the cause survives
+for ``--debug``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = (
+    "DatabaseConnectionError",
+    "DuplicateRevisionError",
+    "ImproperConfigurationError",
+    "IrreversibleMigrationError",
+    "LockTimeoutError",
+    "MigrationError",
+    "MigrationExecutionError",
+    "MigrationSourceError",
+    "MigrationStateError",
+    "PartialMigrationError",
+    "RevisionNotFoundError",
+    "SQLSpecError",
+    "SyncInEventLoopError",
+    "TargetError",
+)
+
+
+class SQLSpecError(Exception):
+    """Base of every error sqlspec raises on purpose."""
+
+
+class ImproperConfigurationError(SQLSpecError):
+    """A config value is missing, unknown or of the wrong type."""
+
+
+class DatabaseConnectionError(SQLSpecError):
+    """The database could not be reached or refused the connection."""
+
+
+class LockTimeoutError(SQLSpecError):
+    """Another process held the migration lock for longer than ``lock_timeout``; nothing has run."""
+
+    def __init__(self, timeout: float, holder: str | None) -> None:
+        self.timeout = timeout
+        self.holder = holder
+        by = f" by {holder}" if holder else " by another migration run"
+        super().__init__(
+            f"gave up waiting for the migration lock after {timeout:g}s: it is held{by}; let that run "
+            "finish, or raise migration_config lock_timeout"
+        )
+
+
+class SyncInEventLoopError(SQLSpecError):
+    """A blocking method was called from a thread that is running an event loop."""
+
+
+class MigrationError(SQLSpecError):
+    """Base of errors about migrations: their files, their targets, their execution."""
+
+
+class MigrationSourceError(MigrationError):
+    """A migration file cannot be read or parsed; nothing has run."""
+
+    def __init__(self, path: Path | str, problem: str, *, line: int | None = None) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        self.line = line
+        where = f"{self.path}:{line}" if line is not None else str(self.path)
+        super().__init__(f"{where}: {problem}")
+
+
+class DuplicateRevisionError(MigrationError):
+    """Two migration files claim the same revision; nothing has run."""
+
+    def __init__(self, revision: str, paths: list[Path]) -> None:
+        self.revision = revision
+        self.paths = paths
+        names = ", ".join(str(p) for p in paths)
+        super().__init__(
+            f"revision {revision} is defined by more than one file ({names}); rename one of them"
+        )
+
+
+class TargetError(MigrationError):
+    """A target such as ``+3``, ``-2`` or ``base`` cannot be reached from the current state."""
+
+
+class RevisionNotFoundError(TargetError):
+    """A revision named by the user or by the database matches no migration file."""
+
+    def __init__(self, revision: str, hint: str) -> None:
+        self.revision = revision
+        super().__init__(f"unknown revision {revision!r}: {hint}")
+
+
+class IrreversibleMigrationError(MigrationError):
+    """A downgrade would pass through a migration that has no downgrade; nothing has run."""
+
+    def __init__(self, revision: str, path: Path | None) -> None:
+        self.revision = revision
+        self.path = path
+        where = f" ({path})" if path is not None else ""
+        super().__init__(
+            f"revision {revision}{where} has no downgrade section; add one or downgrade to a later target"
+        )
+
+
+class MigrationExecutionError(MigrationError):
+    """A migration failed while running; it was rolled back, earlier migrations stay applied."""
+
+    def __init__(
+        self,
+        revision: str,
+        path: Path,
+        message: str,
+        *,
+        direction: str = "upgrade",
+        statement: int | None = None,
+        rolled_back: bool = True,
+    ) -> None:
+        self.revision = revision
+        self.path = path
+        self.direction = direction
+        self.statement = statement
+        self.message = message
+        self.rolled_back = rolled_back
+        where = f", statement {statement}" if statement is not None else ""
+        outcome = (
+            "it was rolled back"
+            if rolled_back
+            else "it ran outside a transaction, so what ran before the failure stays done"
+        )
+        super().__init__(f"{direction} of {revision} failed ({path}{where}): {message}; {outcome}")
+
+
+class PartialMigrationError(MigrationExecutionError):
+    """A non-transactional migration failed part-way; the statements before the failed one stay done.
+
+    The version table marks it ``partial``; ``upgrade --resume`` continues from the failed statement
+    once the file is mended (the statements that ran may not be edited).
+    """
+
+    def __init__(
+        self, revision: str, path: Path, message: str, *, statement: int, total: int, advice: str = ""
+    ) -> None:
+        self.total = total
+        super().__init__(revision, path, message, statement=statement)
+        done = {1: "nothing ran before it", 2: "statement 1 stays done"}.get(
+            statement, f"statements 1-{statement - 1} stay done"
+        )
+        extra = f"; {advice}" if advice else ""
+        self.args = (
+            f"upgrade of {revision} stopped at statement {statement} of {total} ({path}): {message}; "
+            f"it runs outside a transaction, so {done}{extra}; mend the file and run "
+            "`sqlspec upgrade --resume`",
+        )
+
+
+class MigrationStateError(MigrationError):
+    """The database's migration state forbids the operation (e.g. a partly applied migration)."""
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as ``Type: message`` on one line, for error messages that name a cause."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    return f"{type(error).__name__}: {text}"
