@@ -1,0 +1,317 @@
+"""Find migration files and parse them.
+
+Discovery reads only file names, so learning that everything is applied never opens a file; a file
+is read and parsed when it is about to run or be checked. Parsing never imports a Python migration:
+its docstring and shape are read with :mod:`ast`, and the module is imported only to run it.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib.util
+import os
+import re
+from pathlib import Path
+from types import ModuleType
+from typing import Literal
+
+import msgspec
+
+from sqlspec.exceptions import DuplicateRevisionError, MigrationError, MigrationSourceError
+from sqlspec.migrations.revisions import revision_sort_key
+
+__all__ = (
+    "CHECKSUM_ALGORITHM",
+    "Migration",
+    "MigrationFile",
+    "discover",
+    "import_python_migration",
+    "parse",
+    "scan",
+)
+
+MigrationKind = Literal["sql", "py"]
+CHECKSUM_ALGORITHM = "sha256-v1"
+"""Recorded beside each checksum so a later normalisation can tell old checksums from new."""
+
+_FILE_NAME = re.compile(r"^(?P<revision>\d+)_(?P<slug>[A-Za-z0-9_]+)\.(?P<kind>sql|py)$")
+_SQL_HEADER = re.compile(r"^--\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
+_SQL_MARKER = re.compile(r"^--\s*(?P<section>upgrade|downgrade)\s*--\s*$", re.IGNORECASE)
+_PY_HEADER = re.compile(r"^\s*(?P<key>Revision ID|Down Revision)\s*:\s*(?P<value>.*?)\s*$", re.MULTILINE)
+_SQL_KEYS = frozenset({"revision", "down_revision", "description", "transactional"})
+
+
+class MigrationFile(msgspec.Struct, frozen=True):
+    """A migration known by its file name only."""
+
+    revision: str
+    slug: str
+    kind: MigrationKind
+    path: Path
+    namespace: str = ""
+    """``ext_<name>_`` for an extension's migration: its revision is the header's, prefixed."""
+
+
+class Migration(msgspec.Struct, frozen=True, kw_only=True):
+    """A parsed migration, ready to plan and run."""
+
+    revision: str
+    down_revision: str | None
+    description: str
+    kind: MigrationKind
+    path: Path
+    checksum: str
+    transactional: bool = True
+    upgrade_sql: str | None = None
+    """SQL migrations: the upgrade section (may be empty: a recorded no-op)."""
+    downgrade_sql: str | None = None
+    """SQL migrations: the downgrade section, ``None`` when the file has none."""
+    has_downgrade: bool = True
+    section_lines: tuple[int, int] = (0, 0)
+    """SQL migrations: the lines of the upgrade and downgrade markers, to give a statement's file line."""
+
+
+def discover(directory: Path) -> list[MigrationFile]:
+    """List the migration files of a folder in run order, from their names alone.
+
+    Files starting with ``_`` or ``.`` and files that are not ``.sql`` / ``.py`` are ignored. Raises
+    :class:`MigrationSourceError` for a missing folder or a badly named file and
+    :class:`DuplicateRevisionError` when two files share a revision.
+    """
+    files, problems = scan(directory)
+    if problems:
+        raise problems[0]
+    return files
+
+
+def scan(directory: Path) -> tuple[list[MigrationFile], list[MigrationError]]:
+    """Like :func:`discover`, but returns every naming problem instead of raising the first.
+
+    The files are the well-named ones, one per revision, in run order; ``check`` reports the problems
+    all at once. A missing folder still raises: there is nothing to scan.
+    """
+    try:
+        entries = sorted(entry.name for entry in os.scandir(directory) if not _is_folder(entry))
+    except FileNotFoundError:
+        raise MigrationSourceError(
+            directory, "migration folder does not exist; create it with `sqlspec init` or set script_location"
+        ) from None
+    except NotADirectoryError:
+        raise MigrationSourceError(directory, "script_location is a file, not a folder") from None
+    problems: list[MigrationError] = []
+    files: dict[str, list[MigrationFile]] = {}
+    for name in entries:
+        if name.startswith(("_", ".")) or not name.endswith((".sql", ".py")):
+            continue
+        match = _FILE_NAME.match(name)
+        if match is None:
+            problems.append(
+                MigrationSourceError(
+                    directory / name,
+                    "file name must be NNNN_slug.sql|py or YYYYMMDDHHMMSS_slug.sql|py "
+                    "(letters, digits and _ in the slug); rename it, or prefix it with _ to ignore it",
+                )
+            )
+            continue
+        kind: MigrationKind = "sql" if match["kind"] == "sql" else "py"
+        found = MigrationFile(match["revision"], match["slug"], kind, directory / name)
+        files.setdefault(found.revision, []).append(found)
+    by_number: dict[tuple[int, int], list[MigrationFile]] = {}
+    for same in files.values():  # 2_x.sql and 0002_y.sql are one revision too
+        by_number.setdefault(revision_sort_key(same[0].revision), []).extend(same)
+    problems.extend(
+        DuplicateRevisionError(same[0].revision, [f.path for f in same])
+        for same in by_number.values()
+        if len(same) > 1
+    )
+    return sorted((same[0] for same in files.values()), key=lambda f: revision_sort_key(f.revision)), problems
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Folders are skipped; anything else, a broken symlink included, is a file to read (or report)."""
+    try:
+        return entry.is_dir()
+    except OSError:  # a symlink loop: reading it will say so
+        return False
+
+
+def normalise(text: str) -> str:
+    """The text a checksum is taken over: LF line ends, no trailing blanks, no blank edges."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def _checksum(*parts: str | None) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(b"\x00" if part is None else normalise(part).encode() + b"\x01")
+    return digest.hexdigest()
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise MigrationSourceError(path, f"cannot read file: {error.strerror or error}") from error
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise MigrationSourceError(path, "file is not valid UTF-8; save it as UTF-8", line=line) from error
+    if not text.strip():
+        raise MigrationSourceError(path, "file is empty; a migration needs a header and an upgrade section")
+    return text
+
+
+def _none_or_revision(value: str) -> str | None:
+    return None if value.lower() in {"", "none", "null"} else value
+
+
+def _check_revision(file: MigrationFile, declared: str | None, down: str | None) -> None:
+    if not declared:
+        raise MigrationSourceError(file.path, "header has no revision; add one matching the file name")
+    if file.namespace + declared != file.revision:
+        raise MigrationSourceError(
+            file.path,
+            f"header says revision {declared} but the file name says {file.revision}; make them agree",
+        )
+    if down is not None and down == declared:
+        raise MigrationSourceError(file.path, f"down_revision {down} is the migration's own revision")
+
+
+def _parse_sql(file: MigrationFile, text: str) -> Migration:
+    header: dict[str, str] = {}
+    sections: dict[str, list[str]] = {}
+    starts: dict[str, int] = {}
+    current: list[str] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        marker = _SQL_MARKER.match(line.strip())
+        if marker:
+            section = marker["section"].lower()
+            if section in sections:
+                raise MigrationSourceError(file.path, f"second '-- {section} --' section", line=number)
+            if section == "upgrade" and sections:
+                raise MigrationSourceError(
+                    file.path, "'-- upgrade --' must come before '-- downgrade --'", line=number
+                )
+            current = sections[section] = []
+            starts[section] = number
+        elif current is not None:
+            current.append(line)
+        elif line.strip() and not line.lstrip().startswith("--"):
+            raise MigrationSourceError(
+                file.path, "SQL before the '-- upgrade --' marker; put statements in a section", line=number
+            )
+        elif (field := _SQL_HEADER.match(line.strip())) and field["key"].lower() in _SQL_KEYS:
+            header.setdefault(field["key"].lower(), field["value"])
+    if "upgrade" not in sections:
+        raise MigrationSourceError(file.path, "no '-- upgrade --' section; add one (it may be empty)")
+    revision, down = header.get("revision"), _none_or_revision(header.get("down_revision", ""))
+    _check_revision(file, revision, down)
+    down = down and file.namespace + down
+    if "down_revision" not in header:
+        raise MigrationSourceError(
+            file.path, "header has no down_revision; use 'None' for the first migration"
+        )
+    transactional = header.get("transactional", "true").lower()
+    if transactional not in {"true", "false"}:
+        raise MigrationSourceError(file.path, f"transactional must be true or false, got {transactional!r}")
+    upgrade = "\n".join(sections["upgrade"])
+    downgrade = "\n".join(sections["downgrade"]) if "downgrade" in sections else None
+    return Migration(
+        revision=file.revision,
+        down_revision=down,
+        description=header.get("description") or file.slug.replace("_", " "),
+        kind="sql",
+        path=file.path,
+        checksum=_checksum(upgrade, downgrade),
+        transactional=transactional == "true",
+        upgrade_sql=upgrade,
+        downgrade_sql=downgrade,
+        section_lines=(starts["upgrade"], starts.get("downgrade", 0)),
+        has_downgrade=downgrade is not None,
+    )
+
+
+def _module_flag(tree: ast.Module, name: str) -> bool | None:
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, bool)
+        ):
+            return node.value.value
+    return None
+
+
+def _parse_python(file: MigrationFile, text: str) -> Migration:
+    try:
+        tree = ast.parse(text, filename=str(file.path))
+    except SyntaxError as error:
+        raise MigrationSourceError(
+            file.path, f"Python syntax error: {error.msg}", line=error.lineno
+        ) from error
+    except ValueError as error:  # a NUL byte
+        raise MigrationSourceError(file.path, f"not Python source: {error}") from error
+    except (MemoryError, RecursionError) as error:  # the parser's stack overflowed
+        raise MigrationSourceError(file.path, "Python code is nested too deeply to parse") from error
+    docstring = ast.get_docstring(tree, clean=True)
+    if not docstring:
+        raise MigrationSourceError(
+            file.path,
+            "no module docstring; start the file with one holding 'Revision ID:' and 'Down Revision:'",
+        )
+    fields = {m["key"]: m["value"] for m in _PY_HEADER.finditer(docstring)}
+    down = _none_or_revision(fields.get("Down Revision", ""))
+    _check_revision(file, fields.get("Revision ID"), down)
+    down = down and file.namespace + down
+    if "Down Revision" not in fields:
+        raise MigrationSourceError(
+            file.path, "docstring has no 'Down Revision:'; use 'None' for the first migration"
+        )
+    functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    if "upgrade" not in functions:
+        raise MigrationSourceError(
+            file.path, "no upgrade(driver) function; define def or async def upgrade(driver)"
+        )
+    first_node = tree.body[0]
+    body = "\n".join(text.splitlines()[first_node.end_lineno or 0 :])
+    description = docstring.splitlines()[0].strip()
+    if _PY_HEADER.match(description):
+        description = file.slug.replace("_", " ")
+    return Migration(
+        revision=file.revision,
+        down_revision=down,
+        description=description,
+        kind="py",
+        path=file.path,
+        checksum=_checksum(body),
+        transactional=_module_flag(tree, "transactional") is not False,
+        has_downgrade="downgrade" in functions,
+    )
+
+
+def parse(file: MigrationFile) -> Migration:
+    """Read and parse one migration; raises :class:`MigrationSourceError` naming the file and line."""
+    text = _read_text(file.path)
+    return _parse_sql(file, text) if file.kind == "sql" else _parse_python(file, text)
+
+
+def import_python_migration(migration: Migration) -> ModuleType:
+    """Import a Python migration to run it; any error while importing is a :class:`MigrationSourceError`."""
+    name = (
+        f"sqlspec_migration_{migration.revision}_{hashlib.sha1(str(migration.path).encode()).hexdigest()[:8]}"
+    )
+    spec = importlib.util.spec_from_file_location(name, migration.path)
+    if spec is None or spec.loader is None:
+        raise MigrationSourceError(migration.path, "cannot be imported as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        raise MigrationSourceError(
+            migration.path, f"importing it failed: {type(error).__name__}: {error}"
+        ) from error
+    return module
