@@ -1,0 +1,1 @@
+"""One small module per database driver: ``asyncpg``, ``aiosqlite`` and the stdlib ``sqlite``."""

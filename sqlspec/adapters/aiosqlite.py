@@ -1,0 +1,73 @@
+"""SQLite through aiosqlite, for asyncio applications: ``AiosqliteConfig``."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiosqlite
+import anyio
+import anyio.to_thread
+
+from sqlspec.adapters._sqlite import (
+    PROBE,
+    SqliteDriverBase,
+    connect_arguments,
+    connection_error,
+    database_missing,
+)
+from sqlspec.config import AsyncDatabaseConfig, require_asyncio
+from sqlspec.driver import Row
+
+__all__ = ("AiosqliteConfig", "AiosqliteDriver")
+
+
+class AiosqliteDriver(SqliteDriverBase):
+    """An aiosqlite connection as a sqlspec driver."""
+
+    def __init__(self, connection: aiosqlite.Connection, database: str, lock_timeout: float) -> None:
+        self.connection = connection
+        self.database = database
+        self.lock_timeout = lock_timeout
+
+    async def _call(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        # One trip to aiosqlite's thread per statement; rows come back as sqlite3.Row.
+        return [dict(row) for row in await self.connection.execute_fetchall(sql, params)]
+
+
+class AiosqliteConfig(AsyncDatabaseConfig):
+    """An async SQLite database: ``connection_config={"database": "app.db"}``."""
+
+    dialect = "sqlite"
+
+    def is_empty(self) -> bool:
+        return database_missing(self.connection_config)
+
+    @asynccontextmanager
+    async def provide_driver(self) -> AsyncIterator[AiosqliteDriver]:
+        require_asyncio("AiosqliteConfig")
+        arguments = connect_arguments(self.connection_config, self.migration_config.lock_timeout)
+        database = arguments.pop("database")
+        connection = aiosqlite.connect(database, **arguments)
+        try:
+            await connection
+        except (sqlite3.Error, OSError, TypeError) as error:
+            # aiosqlite stops its worker thread after a failed connect but does not wait for it;
+            # left running, it would report to this event loop after the loop has closed.
+            worker = getattr(connection, "_thread", None)
+            if worker is not None:
+                await anyio.to_thread.run_sync(worker.join)
+            raise connection_error(database, error) from error
+        connection.row_factory = sqlite3.Row
+        try:
+            await connection.execute_fetchall(PROBE)
+        except sqlite3.Error as error:
+            await connection.close()
+            raise connection_error(database, error) from error
+        try:
+            yield AiosqliteDriver(connection, str(database), self.migration_config.lock_timeout)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await connection.close()

@@ -1,0 +1,82 @@
+"""SQLite through the standard library's sqlite3, for sync code: ``SqliteConfig``.
+
+The engine is async; each sqlite3 call runs in a worker thread (``anyio.to_thread``), one at a time,
+so this adapter works under any anyio backend, trio included.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from sqlspec.adapters._sqlite import (
+    PROBE,
+    SqliteDriverBase,
+    connect_arguments,
+    connection_error,
+    database_missing,
+    rows_of,
+)
+from sqlspec.config import SyncDatabaseConfig
+from sqlspec.driver import Row
+
+__all__ = ("SqliteConfig", "SqliteDriver")
+
+
+class SqliteDriver(SqliteDriverBase):
+    """A stdlib sqlite3 connection as a sqlspec driver, used from worker threads."""
+
+    def __init__(self, connection: sqlite3.Connection, database: str, lock_timeout: float) -> None:
+        self.connection = connection
+        self.database = database
+        self.lock_timeout = lock_timeout
+        self._one_at_a_time = anyio.CapacityLimiter(1)
+
+    def _run_here(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        cursor = self.connection.execute(sql, params)
+        try:
+            return rows_of(cursor)
+        finally:
+            cursor.close()
+
+    async def _call(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        return await anyio.to_thread.run_sync(self._run_here, sql, params, limiter=self._one_at_a_time)
+
+
+def _connect(database: Any, arguments: dict[str, Any]) -> sqlite3.Connection:
+    connection: sqlite3.Connection = sqlite3.connect(database, **arguments)
+    try:
+        connection.execute(PROBE).close()
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
+class SqliteConfig(SyncDatabaseConfig):
+    """A SQLite database for sync code: ``config.migrate_up()`` blocks until done."""
+
+    dialect = "sqlite"
+
+    def is_empty(self) -> bool:
+        return database_missing(self.connection_config)
+
+    @asynccontextmanager
+    async def provide_driver(self) -> AsyncIterator[SqliteDriver]:
+        arguments = connect_arguments(self.connection_config, self.migration_config.lock_timeout)
+        database = arguments.pop("database")
+        arguments["check_same_thread"] = False  # used from worker threads, never two at once
+        try:
+            connection = await anyio.to_thread.run_sync(lambda: _connect(database, arguments))
+        except (sqlite3.Error, OSError, TypeError) as error:
+            raise connection_error(database, error) from error
+        try:
+            yield SqliteDriver(connection, str(database), self.migration_config.lock_timeout)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(connection.close)
