@@ -1,0 +1,214 @@
+"""``check``: every problem with the migration files and the database's history, in one pass.
+
+Where ``upgrade`` stops at the first problem (it must not run anything past it), ``check`` keeps
+going, so a pull request shows all that is wrong at once. It only reads: it never creates the
+version table, takes no lock and runs no migration.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import msgspec
+
+from sqlspec.exceptions import DatabaseConnectionError, MigrationError, MigrationSourceError
+from sqlspec.migrations.chain import chain_error, predecessors
+from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, MigrationFile, parse
+from sqlspec.migrations.reconcile import renamed_rows
+from sqlspec.migrations.revisions import is_timestamp
+from sqlspec.migrations.store import AppliedMigration
+
+if TYPE_CHECKING:
+    from sqlspec.migrations.engine import MigrationEngine
+
+__all__ = ("Problem", "check_migrations")
+
+
+class Problem(msgspec.Struct, frozen=True, kw_only=True):
+    """One finding; any ``error`` makes ``check`` fail."""
+
+    severity: Literal["error", "warning"]
+    code: str
+    """Stable for scripts: ``file``, ``chain``, ``fork``, ``no-downgrade``, ``drift``, ``renumbered``,
+    ``partial``, ``missing-file``, ``renamed``, ``timestamp``, ``checksum-algorithm``, ``database``."""
+    message: str
+    revision: str | None = None
+    path: str | None = None
+
+
+def _problem(
+    severity: Literal["error", "warning"],
+    code: str,
+    message: str,
+    revision: str | None = None,
+    path: Path | None = None,
+) -> Problem:
+    return Problem(
+        severity=severity,
+        code=code,
+        message=message,
+        revision=revision,
+        path=None if path is None else str(path),
+    )
+
+
+_error = partial(_problem, "error")
+_warning = partial(_problem, "warning")
+
+
+async def check_migrations(engine: MigrationEngine) -> list[Problem]:
+    """Validate files, then compare them with the database: errors first, then warnings."""
+    try:
+        files, naming = engine.scan()
+    except MigrationError as error:
+        return [_error("file", str(error))]
+    problems = [_error("file", str(error)) for error in naming]
+    migrations = _file_problems(engine, files, problems)
+    try:
+        applied = await engine.applied()
+    except DatabaseConnectionError as error:
+        problems.append(_error("database", f"cannot compare with the database: {error}"))
+    else:
+        problems.extend(_database_problems(files, migrations, applied))
+    return sorted(problems, key=lambda problem: problem.severity != "error")  # stable: errors first
+
+
+def _file_problems(
+    engine: MigrationEngine, files: Sequence[MigrationFile], problems: list[Problem]
+) -> dict[str, Migration]:
+    """Parse every file, appending what is wrong with each to ``problems``; the parsed ones by revision."""
+    migrations: dict[str, Migration] = {}
+    for file in files:
+        try:
+            migration = parse(file)
+            engine.statements(migration, "upgrade")
+            engine.statements(migration, "downgrade")
+        except MigrationSourceError as error:
+            problems.append(_error("file", str(error), file.revision, file.path))
+            continue
+        migrations[file.revision] = migration
+    positions, expected = {f.revision: n for n, f in enumerate(files)}, predecessors(files)
+    namespaces = {f.revision: f.namespace for f in files}
+    followers: dict[tuple[str, str | None], list[Migration]] = defaultdict(list)
+    for migration in migrations.values():
+        if migration.revision in expected:
+            followers[namespaces[migration.revision], migration.down_revision].append(migration)
+    forked: set[str] = set()
+    for (_, down), group in followers.items():
+        if len(group) > 1:
+            names = " and ".join(m.path.name for m in group)
+            problems.append(
+                _error(
+                    "fork",
+                    f"{names} both follow {down or 'base'}: two branches were merged; renumber one to come "
+                    "after the other",
+                    group[1].revision,
+                    group[1].path,
+                )
+            )
+            forked.update(m.revision for m in group[1:])
+    for migration in migrations.values():
+        if migration.revision not in forked and (problem := chain_error(migration, expected, positions)):
+            problems.append(
+                _error("chain", f"{migration.path}: {problem}", migration.revision, migration.path)
+            )
+        if not migration.has_downgrade:
+            problems.append(
+                _warning(
+                    "no-downgrade",
+                    f"{migration.path}: no downgrade; `downgrade` cannot pass {migration.revision}",
+                    migration.revision,
+                    migration.path,
+                )
+            )
+    return migrations
+
+
+def _database_problems(
+    files: Sequence[MigrationFile], migrations: dict[str, Migration], applied: Sequence[AppliedMigration]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    by_revision = {f.revision: f for f in files}
+    try:
+        renames = {row.version: migration for row, migration in renamed_rows(applied, files)}
+    except MigrationError as error:
+        problems.append(_error("missing-file", str(error)))
+        renames = {}
+    for row in applied:
+        if row.is_partial:
+            problems.append(
+                _error(
+                    "partial",
+                    f"{row.version} ({row.script}) is partly applied ({row.progress} statement(s) ran); "
+                    "mend the file and run `sqlspec upgrade --resume`",
+                    row.version,
+                )
+            )
+        if row.version in renames:
+            problems.append(
+                _warning(
+                    "renamed",
+                    f"{row.version} ({row.script}) was applied under its timestamp and is now "
+                    f"{renames[row.version].path.name}; `sqlspec upgrade` or `fix` updates the version table",
+                    row.version,
+                )
+            )
+            continue
+        if row.version not in by_revision:
+            problems.append(
+                _error(
+                    "missing-file",
+                    f"{row.version} ({row.script}) is applied but no file has it; restore the file",
+                    row.version,
+                )
+            )
+            continue
+        migration = migrations.get(row.version)
+        if migration is None or row.is_partial:
+            continue  # an unparsable file is reported already; a partial one is checked on resume
+        if row.checksum_algorithm != CHECKSUM_ALGORITHM:
+            problems.append(
+                _warning(
+                    "checksum-algorithm",
+                    f"{row.version} was recorded with checksum {row.checksum_algorithm}; cannot compare it",
+                    row.version,
+                    migration.path,
+                )
+            )
+        elif row.checksum != migration.checksum and migration.path.name != row.script:
+            problems.append(
+                _error(
+                    "renumbered",
+                    f"{row.version} was applied as {row.script}, but {migration.path.name} has that revision "
+                    "now: if two branches took one number, give the newer file the next number (the next "
+                    "upgrade then moves this row to it)",
+                    row.version,
+                    migration.path,
+                )
+            )
+        elif row.checksum != migration.checksum:
+            problems.append(
+                _error(
+                    "drift",
+                    f"{migration.path}: changed since it was applied on {row.applied_at:%Y-%m-%d}; "
+                    "restore it from version control and put the change in a new migration",
+                    row.version,
+                    migration.path,
+                )
+            )
+    recorded = {row.version for row in applied}
+    problems.extend(
+        _warning(
+            "timestamp",
+            f"{file.path}: timestamp revision pending; run `sqlspec fix` before merging",
+            file.revision,
+            file.path,
+        )
+        for file in files
+        if not file.namespace and is_timestamp(file.revision) and file.revision not in recorded
+    )
+    return problems

@@ -1,0 +1,299 @@
+"""The migration engine: the one implementation of every migration operation.
+
+The CLI, the sync wrappers and the Litestar plugin all call this. An up-to-date check reads the
+version table once and no file; only when something is pending does a run take the lock, read the
+state again inside it (another process may have done the work), parse what it will run (all of it,
+before running any) and hand each migration to the :class:`MigrationRunner`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import msgspec
+
+from sqlspec.driver import AsyncDriver
+from sqlspec.exceptions import (
+    IrreversibleMigrationError,
+    MigrationError,
+    MigrationSourceError,
+    MigrationStateError,
+    RevisionNotFoundError,
+)
+from sqlspec.migrations.chain import chain_error, predecessors
+from sqlspec.migrations.extensions import extension_files
+from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, MigrationFile, discover, parse, scan
+from sqlspec.migrations.lock import migration_lock
+from sqlspec.migrations.reconcile import renamed_rows
+from sqlspec.migrations.revisions import plan_downgrade, plan_upgrade
+from sqlspec.migrations.runner import Direction, MigrationRun, MigrationRunner, Reporter, migration_statements
+from sqlspec.migrations.store import AppliedMigration, version_store
+
+if TYPE_CHECKING:
+    from sqlspec.config import DatabaseConfig
+
+__all__ = ("HistoryEntry", "MigrationEngine", "MigrationRun", "Reporter")
+
+logger = logging.getLogger("sqlspec")
+
+
+class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """A migration as ``history`` shows it."""
+
+    revision: str
+    description: str
+    type: str
+    status: Literal["applied", "partial", "pending", "missing"]
+    """``missing``: applied, but its file is gone; ``partial``: stopped part-way, see ``--resume``."""
+    applied_at: str | None = None
+    execution_ms: int | None = None
+    path: Path | None = None
+
+
+def _done(applied: Sequence[AppliedMigration]) -> set[str]:
+    return {row.version for row in applied if not row.is_partial}
+
+
+class MigrationEngine:
+    """Plans and runs migrations for one database config."""
+
+    def __init__(self, config: DatabaseConfig, *, reporter: Reporter | None = None) -> None:
+        self._config = config
+        self._settings = config.migration_config
+        self._store = version_store(config.dialect, self._settings.version_table)
+        self._runner = MigrationRunner(self._store, config.dialect, reporter)
+
+    @property
+    def directory(self) -> Path:
+        """The folder of the app's migration files."""
+        return Path(self._settings.script_location)
+
+    def files(self) -> list[MigrationFile]:
+        """Every migration file in run order (extensions' first), from file names only."""
+        return [*extension_files(self._settings.include_extensions), *discover(self.directory)]
+
+    def scan(self) -> tuple[list[MigrationFile], list[MigrationError]]:
+        """Like :meth:`files`, but returns the app folder's naming problems instead of raising."""
+        files, problems = scan(self.directory)
+        return [*extension_files(self._settings.include_extensions), *files], problems
+
+    def statements(self, migration: Migration, direction: Direction) -> tuple[str, ...]:
+        """A SQL migration's statements for one direction, as they will run (none for Python)."""
+        return migration_statements(migration, direction, self._config.dialect)
+
+    @asynccontextmanager
+    async def _connect(self) -> AsyncIterator[AsyncDriver]:
+        async with self._config.provide_driver() as driver:
+            yield driver
+
+    @asynccontextmanager
+    async def _locked(self) -> AsyncIterator[None]:
+        """Hold the run lock, on a connection of its own so no migration statement waits behind it."""
+        if self._config.dialect != "postgres":  # SQLite serialises each migration instead (runner)
+            yield
+            return
+        async with (
+            self._connect() as driver,
+            migration_lock(driver, self._settings.version_table, self._settings.lock_timeout),
+        ):
+            yield
+
+    async def _read(self) -> tuple[list[MigrationFile], list[AppliedMigration]]:
+        files = self.files()
+        return files, await self.applied()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    async def applied(self) -> list[AppliedMigration]:
+        """The version table's rows in the order applied; empty for a fresh database."""
+        if self._config.is_empty():  # reading must not create a database (a SQLite file)
+            return []
+        async with self._connect() as driver:
+            return await self._store.applied(driver)
+
+    async def current_revision(self) -> str | None:
+        """The applied revision that comes last in run order, or ``None`` at base."""
+        files, applied = await self._read()
+        done = _done(applied)
+        known = {f.revision for f in files}
+        if any(revision not in known for revision in done):  # files missing: trust the table
+            return next((row.version for row in reversed(applied) if row.version in done), None)
+        in_order = [f.revision for f in files if f.revision in done]
+        return in_order[-1] if in_order else None
+
+    async def history(self) -> list[HistoryEntry]:
+        """Applied migrations in the order applied, then pending ones in run order."""
+        files, applied = await self._read()
+        by_revision = {f.revision: f for f in files}
+        entries = [
+            HistoryEntry(
+                revision=row.version,
+                description=row.description,
+                type=row.type,
+                status="partial"
+                if row.is_partial
+                else "applied"
+                if row.version in by_revision
+                else "missing",
+                applied_at=row.applied_at.isoformat(),
+                execution_ms=row.execution_ms,
+                path=by_revision[row.version].path if row.version in by_revision else None,
+            )
+            for row in applied
+        ]
+        recorded = {row.version for row in applied}
+        entries.extend(
+            HistoryEntry(
+                revision=pending.revision,
+                description=_describe(pending),
+                type=pending.kind,
+                status="pending",
+                path=pending.path,
+            )
+            for pending in files
+            if pending.revision not in recorded
+        )
+        return entries
+
+    async def pending(self, target: str = "head") -> list[Migration]:
+        """What ``upgrade(target)`` would apply, parsed and validated; changes nothing."""
+        files, applied = await self._read()
+        return self._load_upgrade(files, applied, target)
+
+    async def to_revert(self, target: str = "-1") -> list[Migration]:
+        """What ``downgrade(target)`` would revert, parsed and validated; changes nothing."""
+        files, applied = await self._read()
+        return self._load_downgrade(files, applied, target)
+
+    # -- planning --------------------------------------------------------------------------------
+
+    def _load_upgrade(
+        self, files: Sequence[MigrationFile], applied: Sequence[AppliedMigration], target: str
+    ) -> list[Migration]:
+        ordered = [f.revision for f in files]
+        steps = plan_upgrade(ordered, _done(applied), target)
+        by_revision = {f.revision: f for f in files}
+        migrations = [parse(by_revision[revision]) for revision in steps]
+        positions, expected = {revision: n for n, revision in enumerate(ordered)}, predecessors(files)
+        for migration in migrations:
+            if problem := chain_error(migration, expected, positions, _done(applied)):
+                raise MigrationSourceError(migration.path, problem)
+            self.statements(migration, "upgrade")  # a broken section fails before anything runs
+        return migrations
+
+    def _load_downgrade(
+        self, files: Sequence[MigrationFile], applied: Sequence[AppliedMigration], target: str
+    ) -> list[Migration]:
+        _refuse_partial(applied, "downgrade")
+        steps = plan_downgrade([f.revision for f in files], [row.version for row in applied], target)
+        by_revision = {f.revision: f for f in files}
+        recorded = {row.version: row for row in applied if row.checksum_algorithm == CHECKSUM_ALGORITHM}
+        migrations: list[Migration] = []
+        for revision in steps:
+            if revision not in by_revision:
+                raise RevisionNotFoundError(
+                    revision, "it is applied but its file is missing; restore the file"
+                )
+            migration = parse(by_revision[revision])
+            if not migration.has_downgrade:
+                raise IrreversibleMigrationError(revision, migration.path)
+            if (row := recorded.get(revision)) and row.checksum != migration.checksum:
+                logger.warning(
+                    "%s changed since it was applied; reverting it with the file as it is now",
+                    migration.path,
+                )
+            self.statements(migration, "downgrade")
+            migrations.append(migration)
+        return migrations
+
+    # -- running ---------------------------------------------------------------------------------
+
+    async def upgrade(self, target: str = "head", *, resume: bool = False) -> list[MigrationRun]:
+        """Apply pending migrations up to ``target`` (``head``, ``+N`` or a revision).
+
+        A partly applied migration stops every upgrade until ``resume=True``, which continues it from
+        its failed statement (the file mended first) and then applies the rest.
+        """
+        files, applied = await self._read()
+        if not plan_upgrade([f.revision for f in files], _done(applied), target):
+            return []  # up to date: one query, no lock, no file read
+        async with self._locked(), self._connect() as driver:
+            applied = await self._store.applied(driver)
+            if await self._reconcile(driver, files, applied):
+                applied = await self._store.applied(driver)
+            if not resume:
+                _refuse_partial(applied, "upgrade")
+            partial = {row.version: row for row in applied if row.is_partial}
+            migrations = self._load_upgrade(files, applied, target)
+            if migrations:
+                await self._store.ensure_table(driver)
+            runs = []
+            for migration in migrations:
+                run = await self._runner.run(
+                    driver, migration, "upgrade", partial=partial.get(migration.revision)
+                )
+                if run is not None:
+                    runs.append(run)
+            return runs
+
+    async def downgrade(self, target: str = "-1") -> list[MigrationRun]:
+        """Revert applied migrations down to ``target`` (``-N``, ``base`` or a revision)."""
+        files, applied = await self._read()
+        if not plan_downgrade([f.revision for f in files], [row.version for row in applied], target):
+            return []
+        async with self._locked(), self._connect() as driver:
+            migrations = self._load_downgrade(files, await self._store.applied(driver), target)
+            return [run for m in migrations if (run := await self._runner.run(driver, m, "downgrade"))]
+
+    async def stamp(self, target: str = "head") -> list[str]:
+        """Record migrations up to ``target`` as applied without running them, to adopt a database.
+
+        Only adds rows, in run order; history already recorded is never changed or deleted.
+        """
+        files = self.files()
+        async with self._locked(), self._connect() as driver:
+            migrations = self._load_upgrade(files, await self._store.applied(driver), target)
+            if migrations:
+                await self._store.ensure_table(driver)
+                async with driver.transaction():
+                    for migration in migrations:
+                        await self._runner.record(driver, migration, "upgrade", 0)
+        return [migration.revision for migration in migrations]
+
+    async def reconcile(self) -> list[tuple[str, str]]:
+        """Rename rows applied under a timestamp whose file ``fix`` made sequential; (old, new) pairs."""
+        files = self.files()
+        async with self._locked(), self._connect() as driver:
+            return await self._reconcile(driver, files, await self._store.applied(driver))
+
+    async def _reconcile(
+        self, driver: AsyncDriver, files: Sequence[MigrationFile], applied: Sequence[AppliedMigration]
+    ) -> list[tuple[str, str]]:
+        renames = renamed_rows(applied, files)
+        if renames:
+            async with driver.transaction():
+                for row, migration in renames:
+                    await self._store.rename(driver, row.version, migration.revision, migration.path.name)
+        return [(row.version, migration.revision) for row, migration in renames]
+
+
+def _refuse_partial(applied: Sequence[AppliedMigration], operation: str) -> None:
+    for row in applied:
+        if row.is_partial:
+            raise MigrationStateError(
+                f"migration {row.version} ({row.script}) is partly applied: {row.progress} statement(s) ran "
+                f"outside a transaction before one failed; mend the file and run `sqlspec upgrade --resume` "
+                f"before any {operation}"
+            )
+
+
+def _describe(file: MigrationFile) -> str:
+    """A pending file's description; a file that does not parse is for ``check`` to report."""
+    try:
+        return parse(file).description
+    except MigrationSourceError:
+        return file.slug.replace("_", " ")
