@@ -1,0 +1,5 @@
+"""``python -m sqlspec``: the same as the ``sqlspec`` command."""
+
+from sqlspec.cli import main
+
+main()
