@@ -1,0 +1,1 @@
+"""The ``litestar`` extension's migrations: ``include_extensions=["litestar"]`` applies them."""
