@@ -1,0 +1,3 @@
+CREATE TABLE a (id int)
+-- ;;
+INSERT INTO a VALUES (1)

@@ -1,0 +1,2 @@
+CREATE TABLE a (id int);
+INSERT INTO a VALUES (1)

@@ -1,0 +1,5 @@
+-- nothing to do here;
+/* really; nothing */
+;
+-- ;;
+;;
