@@ -1,0 +1,119 @@
+"""The sync config and the event-loop rules: one engine, run from plain code, asyncio, anyio and trio."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import sqlite3
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
+import pytest
+
+from sqlspec import (
+    AsyncDriver,
+    BlockingDriver,
+    ImproperConfigurationError,
+    SyncDatabaseConfig,
+    SyncInEventLoopError,
+)
+from sqlspec.adapters.aiosqlite import AiosqliteConfig
+from sqlspec.adapters.sqlite import SqliteConfig
+from sqlspec.config import MigrationCommands
+from tests.migration_files import py_migration, sql_migration
+
+
+def _public_coroutines(cls: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(member)
+        for name, member in vars(cls).items()
+        if not name.startswith("_") and inspect.iscoroutinefunction(member)
+    }
+
+
+@pytest.mark.parametrize(
+    ("async_cls", "sync_cls"), [(MigrationCommands, SyncDatabaseConfig), (AsyncDriver, BlockingDriver)]
+)
+def test_every_async_method_has_a_sync_twin_with_the_same_signature(async_cls: type, sync_cls: type) -> None:
+    originals = _public_coroutines(async_cls)
+    if async_cls is AsyncDriver:  # the engine owns transactions; migrations do not get them
+        originals = {k: v for k, v in originals.items() if k not in {"begin", "commit", "rollback"}}
+    assert originals
+    for name, signature in originals.items():
+        twin = getattr(sync_cls, name)
+        assert not inspect.iscoroutinefunction(twin), name
+        assert inspect.signature(twin) == signature, name
+
+
+@pytest.fixture
+def sync_config(tmp_path: Path, migrations_dir: Path) -> SqliteConfig:
+    sql_migration(migrations_dir, "0001", "users", "CREATE TABLE users (id INTEGER);", "DROP TABLE users;")
+    py_migration(
+        migrations_dir,
+        "0002",
+        "seed",
+        "def upgrade(driver):\n    driver.execute('INSERT INTO users (id) VALUES (?)', 7)\n\n"
+        "def downgrade(driver):\n    driver.execute('DELETE FROM users')\n",
+        down_revision="0001",
+    )
+    return SqliteConfig(
+        connection_config={"database": str(tmp_path / "sync.db")},
+        migration_config={"script_location": str(migrations_dir)},
+    )
+
+
+def _user_ids(config: SqliteConfig) -> list[int]:
+    with sqlite3.connect(config.connection_config["database"]) as connection:
+        return [row[0] for row in connection.execute("SELECT id FROM users")]
+
+
+def test_sync_config_from_plain_code(sync_config: SqliteConfig) -> None:
+    runs = sync_config.migrate_up("head")
+    assert [r.revision for r in runs] == ["0001", "0002"]
+    assert _user_ids(sync_config) == [7]
+    assert sync_config.current_revision() == "0002"
+    assert [e.status for e in sync_config.migration_history()] == ["applied", "applied"]
+    sync_config.migrate_down("-1")
+    assert _user_ids(sync_config) == []
+    sync_config.migrate_down("base")
+    assert sync_config.current_revision() is None
+
+
+async def test_sync_config_inside_a_running_loop_says_to_await(sync_config: SqliteConfig) -> None:
+    with pytest.raises(SyncInEventLoopError, match="await the async API"):
+        sync_config.migrate_up()
+    assert not await anyio.Path(sync_config.connection_config["database"]).exists()
+
+
+async def test_sync_config_from_a_worker_thread_of_a_running_loop(sync_config: SqliteConfig) -> None:
+    runs = await anyio.to_thread.run_sync(sync_config.migrate_up)
+    assert [r.revision for r in runs] == ["0001", "0002"]
+
+
+def test_async_config_under_asyncio_run_and_anyio_run(tmp_path: Path, migrations_dir: Path) -> None:
+    sql_migration(migrations_dir, "0001", "users", "CREATE TABLE users (id INTEGER);", "DROP TABLE users;")
+    config = AiosqliteConfig(
+        connection_config={"database": str(tmp_path / "a.db")},
+        migration_config={"script_location": str(migrations_dir)},
+    )
+    assert [r.revision for r in asyncio.run(config.migrate_up("head"))] == ["0001"]
+    assert [r.revision for r in anyio.run(config.migrate_down, "base")] == ["0001"]
+    assert anyio.run(config.current_revision) is None
+
+
+def test_engine_runs_on_trio_with_the_stdlib_sqlite_driver(sync_config: SqliteConfig) -> None:
+    engine = sync_config.migration_engine()
+    runs = anyio.run(engine.upgrade, "head", backend="trio")
+    assert [r.revision for r in runs] == ["0001", "0002"]
+    assert _user_ids(sync_config) == [7]
+
+
+def test_an_asyncio_driver_under_trio_says_it_needs_asyncio(tmp_path: Path, migrations_dir: Path) -> None:
+    sql_migration(migrations_dir, "0001", "t", "CREATE TABLE t (id INTEGER);")
+    config = AiosqliteConfig(
+        connection_config={"database": str(tmp_path / "app.db")},
+        migration_config={"script_location": str(migrations_dir)},
+    )
+    with pytest.raises(ImproperConfigurationError, match="AiosqliteConfig needs asyncio"):
+        anyio.run(config.migrate_up, backend="trio")
