@@ -1,0 +1,1 @@
+"""Stress tools: runs that are too long for the test suite, with bounded versions in it."""
