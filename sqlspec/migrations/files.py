@@ -48,9 +48,15 @@ class MigrationFile(msgspec.Struct, frozen=True):
     revision: str
     slug: str
     kind: MigrationKind
-    path: Path
+    directory: Path
+    name: str
     namespace: str = ""
     """``ext_<name>_`` for an extension's migration: its revision is the header's, prefixed."""
+
+    @property
+    def path(self) -> Path:
+        """The file; built on demand, as an up-to-date check never needs one (a third of its scan)."""
+        return self.directory / self.name
 
 
 class Migration(msgspec.Struct, frozen=True, kw_only=True):
@@ -115,17 +121,19 @@ def scan(directory: Path) -> tuple[list[MigrationFile], list[MigrationError]]:
             )
             continue
         kind: MigrationKind = "sql" if match["kind"] == "sql" else "py"
-        found = MigrationFile(match["revision"], match["slug"], kind, directory / name)
+        found = MigrationFile(match["revision"], match["slug"], kind, directory, name)
         files.setdefault(found.revision, []).append(found)
+    keyed = [(revision_sort_key(revision), same) for revision, same in files.items()]
     by_number: dict[tuple[int, int], list[MigrationFile]] = {}
-    for same in files.values():  # 2_x.sql and 0002_y.sql are one revision too
-        by_number.setdefault(revision_sort_key(same[0].revision), []).extend(same)
+    for key, same in keyed:  # 2_x.sql and 0002_y.sql are one revision too
+        by_number.setdefault(key, []).extend(same)
     problems.extend(
         DuplicateRevisionError(same[0].revision, [f.path for f in same])
         for same in by_number.values()
         if len(same) > 1
     )
-    return sorted((same[0] for same in files.values()), key=lambda f: revision_sort_key(f.revision)), problems
+    keyed.sort(key=lambda pair: pair[0])
+    return [same[0] for _, same in keyed], problems
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

@@ -130,7 +130,7 @@ def create_migration(
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
         handle.write(text)
     try:
-        parse(MigrationFile(revision, slug, fmt, path))
+        parse(MigrationFile(revision, slug, fmt, path.parent, path.name))
     except MigrationSourceError as error:
         path.unlink()
         raise MigrationSourceError(path, f"the template makes a broken migration: {error.problem}") from error

@@ -104,7 +104,9 @@ def _checksum(ws: Workspace, name: str, text: str) -> str:
     twin.write_text(text, newline="")
     revision, _, rest = name.partition("_")
     slug, _, kind = rest.rpartition(".")
-    return parse(MigrationFile(revision, slug, "sql" if kind == "sql" else "py", twin)).checksum
+    return parse(
+        MigrationFile(revision, slug, "sql" if kind == "sql" else "py", twin.parent, twin.name)
+    ).checksum
 
 
 @pytest.mark.parametrize(("case", "dialect"), _params())

@@ -67,7 +67,9 @@ def _parse_bytes(data: bytes, kind: str) -> Migration | None:
         path = Path(folder) / f"0001_fuzz.{kind}"
         path.write_bytes(data)
         try:
-            migration = parse(MigrationFile("0001", "fuzz", "sql" if kind == "sql" else "py", path))
+            migration = parse(
+                MigrationFile("0001", "fuzz", "sql" if kind == "sql" else "py", path.parent, path.name)
+            )
             for dialect in ("sqlite", "postgres"):
                 migration_statements(migration, "upgrade", dialect)
                 migration_statements(migration, "downgrade", dialect)
