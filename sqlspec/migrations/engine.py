@@ -115,6 +115,12 @@ class MigrationEngine:
         async with self._connect() as driver:
             return await self._store.applied(driver)
 
+    async def _done(self) -> set[str]:
+        if self._config.is_empty():
+            return set()
+        async with self._connect() as driver:
+            return await self._store.done(driver)
+
     async def current_revision(self) -> str | None:
         """The applied revision that comes last in run order, or ``None`` at base."""
         files, applied = await self._read()
@@ -218,9 +224,9 @@ class MigrationEngine:
         A partly applied migration stops every upgrade until ``resume=True``, which continues it from
         its failed statement (the file mended first) and then applies the rest.
         """
-        files, applied = await self._read()
-        if not plan_upgrade([f.revision for f in files], _done(applied), target):
-            return []  # up to date: one query, no lock, no file read
+        files = self.files()
+        if not plan_upgrade([f.revision for f in files], await self._done(), target):
+            return []  # up to date: one narrow query, no lock, no file read
         async with self._locked(), self._connect() as driver:
             applied = await self._store.applied(driver)
             if await self._reconcile(driver, files, applied):

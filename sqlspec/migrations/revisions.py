@@ -78,7 +78,7 @@ def plan_upgrade(ordered: Sequence[str], applied: Collection[str], target: str =
             raise TargetError(f"{target} goes past head: only {len(pending)} migration(s) pending")
         return pending[:count]
     stop = _position(ordered, target)
-    return [revision for revision in pending if ordered.index(revision) <= stop]
+    return [revision for revision in ordered[: stop + 1] if revision not in applied]
 
 
 def plan_downgrade(ordered: Sequence[str], applied: Sequence[str], target: str = "-1") -> list[str]:

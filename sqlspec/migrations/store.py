@@ -119,9 +119,19 @@ class VersionStore(ABC):
 
         Never creates the table, so read-only commands leave a fresh database untouched.
         """
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM {self._quoted} ORDER BY install_order"
+        rows = await self._read(
+            driver, f"SELECT {', '.join(_COLUMNS)} FROM {self._quoted} ORDER BY install_order"
+        )
+        return [self._to_record(row) for row in rows]
+
+    async def done(self, driver: AsyncDriver) -> set[str]:
+        """The revisions applied in full: all an up-to-date check needs, in one narrow query."""
+        rows = await self._read(driver, f"SELECT version_num FROM {self._quoted} WHERE status = 'applied'")
+        return {row["version_num"] for row in rows}
+
+    async def _read(self, driver: AsyncDriver, sql: str) -> list[Row]:
         try:
-            rows = await driver.select(sql)
+            return await driver.select(sql)
         except SQLSpecError:
             raise
         except Exception as error:
@@ -131,7 +141,6 @@ class VersionStore(ABC):
                 f"cannot read the version table {self.table}: {one_line(error)}; is version_table naming "
                 "a table that sqlspec did not create?"
             ) from error
-        return [self._to_record(row) for row in rows]
 
     async def ensure_table(self, driver: AsyncDriver) -> None:
         """Create the version table if it does not exist yet."""
@@ -156,7 +165,7 @@ class VersionStore(ABC):
             f"applied_at {self._timestamp_type} NOT NULL, "
             "execution_ms INTEGER NOT NULL, "
             "applied_by VARCHAR(255) NOT NULL, "
-            "install_order INTEGER NOT NULL, "
+            "install_order INTEGER NOT NULL UNIQUE, "  # its index answers MAX() without a scan
             "status VARCHAR(16) NOT NULL, "
             "progress INTEGER, "
             "progress_checksum VARCHAR(128))"
@@ -257,7 +266,7 @@ class PostgresVersionStore(VersionStore):
 
 
 class SqliteVersionStore(VersionStore):
-    """SQLite: each migration's ``BEGIN IMMEDIATE`` serialises writers, so it re-reads its own row."""
+    """SQLite: each migration's ``BEGIN IMMEDIATE`` serialises writers; its row tells who came first."""
 
     dialect = "sqlite"
     _timestamp_type = "TEXT"
