@@ -14,6 +14,7 @@ from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError, LockTimeoutError
 
 __all__ = (
+    "ProbedConnection",
     "SqliteDriverBase",
     "connect_arguments",
     "connection_error",
@@ -104,6 +105,23 @@ def rows_of(cursor: sqlite3.Cursor) -> list[Row]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+class ProbedConnection(sqlite3.Connection):
+    """A connection that reads the file's header as it opens.
+
+    sqlite3 opens a file lazily, so a file that is not a database would pass ``connect`` and fail
+    at the first query with an error about the version table; probing here makes it a connection
+    error, in the same trip to the worker thread as the connect itself.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        try:
+            self.execute("PRAGMA schema_version").close()
+        except sqlite3.Error:
+            self.close()
+            raise
+
+
 def connect_arguments(connection_config: dict[str, Any], lock_timeout: float) -> dict[str, Any]:
     """``sqlite3.connect`` arguments: the user's, with autocommit (sqlspec issues BEGIN itself)."""
     if "database" not in connection_config:
@@ -112,6 +130,11 @@ def connect_arguments(connection_config: dict[str, Any], lock_timeout: float) ->
         )
     arguments = {"timeout": min(lock_timeout, _BUSY_STEP), **connection_config}
     arguments["isolation_level"] = None
+    factory = arguments.get("factory", sqlite3.Connection)
+    if isinstance(factory, type) and issubclass(factory, sqlite3.Connection):
+        if not issubclass(factory, ProbedConnection):
+            factory = type(factory.__name__, (ProbedConnection, factory), {})
+        arguments["factory"] = factory
     return arguments
 
 
@@ -123,10 +146,6 @@ def database_missing(connection_config: dict[str, Any]) -> bool:
     path = Path(database)
     # A missing folder is more likely a typo than a database to be: connecting will say so.
     return str(database) != ":memory:" and not path.exists() and path.absolute().parent.is_dir()
-
-
-PROBE = "PRAGMA schema_version"
-"""Run right after connecting: sqlite3 opens any file lazily, this reads its header."""
 
 
 def connection_error(database: object, error: Exception) -> Exception:

@@ -12,7 +12,6 @@ import anyio
 import anyio.to_thread
 
 from sqlspec.adapters._sqlite import (
-    PROBE,
     SqliteDriverBase,
     connect_arguments,
     connection_error,
@@ -61,11 +60,6 @@ class AiosqliteConfig(AsyncDatabaseConfig):
                 await anyio.to_thread.run_sync(worker.join)
             raise connection_error(database, error) from error
         connection.row_factory = sqlite3.Row
-        try:
-            await connection.execute_fetchall(PROBE)
-        except sqlite3.Error as error:
-            await connection.close()
-            raise connection_error(database, error) from error
         try:
             yield AiosqliteDriver(connection, str(database), self.migration_config.lock_timeout)
         finally:

@@ -15,7 +15,6 @@ import anyio
 import anyio.to_thread
 
 from sqlspec.adapters._sqlite import (
-    PROBE,
     SqliteDriverBase,
     connect_arguments,
     connection_error,
@@ -48,16 +47,6 @@ class SqliteDriver(SqliteDriverBase):
         return await anyio.to_thread.run_sync(self._run_here, sql, params, limiter=self._one_at_a_time)
 
 
-def _connect(database: Any, arguments: dict[str, Any]) -> sqlite3.Connection:
-    connection: sqlite3.Connection = sqlite3.connect(database, **arguments)
-    try:
-        connection.execute(PROBE).close()
-    except sqlite3.Error:
-        connection.close()
-        raise
-    return connection
-
-
 class SqliteConfig(SyncDatabaseConfig):
     """A SQLite database for sync code: ``config.migrate_up()`` blocks until done."""
 
@@ -72,7 +61,7 @@ class SqliteConfig(SyncDatabaseConfig):
         database = arguments.pop("database")
         arguments["check_same_thread"] = False  # used from worker threads, never two at once
         try:
-            connection = await anyio.to_thread.run_sync(lambda: _connect(database, arguments))
+            connection = await anyio.to_thread.run_sync(lambda: sqlite3.connect(database, **arguments))
         except (sqlite3.Error, OSError, TypeError) as error:
             raise connection_error(database, error) from error
         try:
