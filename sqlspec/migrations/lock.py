@@ -3,8 +3,8 @@
 PostgreSQL uses a session-level advisory lock, polled with ``pg_try_advisory_lock`` rather than
 waited for in one statement: a waiter then holds no long-lived snapshot, so a migration running
 ``CREATE INDEX CONCURRENTLY`` never waits for the waiters, and a killed holder's lock vanishes with
-its connection. SQLite needs no run lock: each migration's ``BEGIN IMMEDIATE`` serialises writers
-and the version store re-reads its row inside it.
+its connection. SQLite needs no run lock: each migration's ``BEGIN IMMEDIATE`` serialises writers,
+and a migration that another writer applied first is rolled back and skipped (see the runner).
 """
 
 from __future__ import annotations

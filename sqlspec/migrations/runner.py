@@ -22,6 +22,8 @@ import msgspec
 
 from sqlspec.driver import AsyncDriver, AwaitWatchingDriver, BlockingDriver, Dialect
 from sqlspec.exceptions import (
+    DatabaseConnectionError,
+    LockTimeoutError,
     MigrationExecutionError,
     MigrationSourceError,
     PartialMigrationError,
@@ -112,13 +114,8 @@ class MigrationRunner:
         """Run ``migration``; ``None`` when another process already did. ``partial`` resumes one."""
         started = time.perf_counter()
         if migration.transactional:
-            async with driver.transaction():
-                if not await self._store.confirm(
-                    driver, migration.revision, applied=direction == "downgrade"
-                ):
-                    return None
-                await self._execute(driver, migration, direction)
-                await self.record(driver, migration, direction, _elapsed_ms(started))
+            if not await self._run_in_transaction(driver, migration, direction, started):
+                return None
         elif direction == "upgrade" and migration.kind == "sql":
             if not await self._upgrade_by_statement(driver, migration, started, partial):
                 return None
@@ -136,6 +133,40 @@ class MigrationRunner:
         if self._reporter is not None:
             self._reporter(run)
         return run
+
+    async def _run_in_transaction(
+        self, driver: AsyncDriver, migration: Migration, direction: Direction, started: float
+    ) -> bool:
+        """Run a migration with its row in one transaction; ``False`` if another process did it first.
+
+        Where the store cannot rule out a concurrent run (SQLite), the row is checked inside the
+        transaction before a Python migration or a downgrade runs. A SQL upgrade skips that query
+        (one per migration, a third of the overhead on SQLite): if another process applied it
+        meanwhile, its statements or its row's primary key fail, everything rolls back, and the
+        check after the failure tells a lost race from a real error.
+        """
+        optimistic = direction == "upgrade" and migration.kind == "sql"
+        try:
+            async with driver.transaction():
+                if not optimistic and not await self._store.confirm(
+                    driver, migration.revision, applied=direction == "downgrade"
+                ):
+                    return False
+                await self._execute(driver, migration, direction)
+                await self.record(driver, migration, direction, _elapsed_ms(started))
+        except (LockTimeoutError, DatabaseConnectionError):
+            raise
+        except Exception:
+            if optimistic and await self._applied_meanwhile(driver, migration.revision):
+                return False
+            raise
+        return True
+
+    async def _applied_meanwhile(self, driver: AsyncDriver, revision: str) -> bool:
+        try:
+            return not await self._store.confirm(driver, revision, applied=False)
+        except Exception:  # the connection is gone too: the migration's own error says more
+            return False
 
     async def record(
         self, driver: AsyncDriver, migration: Migration, direction: Direction, elapsed_ms: float
