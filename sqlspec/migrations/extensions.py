@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 from functools import cache
-from importlib.metadata import entry_points
 from pathlib import Path
 
 import msgspec
@@ -26,6 +25,8 @@ ENTRY_POINT_GROUP = "sqlspec.extensions"
 @cache
 def available_extensions() -> dict[str, str]:
     """Installed extensions: name → the package that holds their migrations."""
+    from importlib.metadata import entry_points  # 10 ms of imports that an app without extensions skips
+
     return {point.name: point.value for point in entry_points(group=ENTRY_POINT_GROUP)}
 
 
