@@ -3,7 +3,8 @@
 - ``run``: run a plan (``--plan default|full|quick``), print the tables and write the results
   (records, medians, ratios, targets and the machine) as JSON to ``--out``.
 - ``report RESULTS``: print the tables of a results file again; ``--docs`` also writes them into
-  ``docs/performance.md`` (between its ``bench:`` markers) and draws ``docs/performance.svg``.
+  ``docs/performance.md`` (between its ``bench:`` markers), draws ``docs/performance.svg`` and
+  copies the results to ``docs/performance.json``.
 - ``profile``: pyinstrument on one tool's call (see :mod:`benchmarks.profile`).
 """
 
@@ -23,6 +24,7 @@ from benchmarks.run import PLANS, REPO, run
 
 DOCS_PAGE = REPO / "docs" / "performance.md"
 DOCS_PLOT = REPO / "docs" / "performance.svg"
+DOCS_DATA = REPO / "docs" / "performance.json"
 _MARKED = re.compile(r"(<!-- bench:(?P<name>[a-z]+) -->\n)(?:.*?\n)?(<!-- /bench:(?P=name) -->)", re.DOTALL)
 
 
@@ -72,7 +74,9 @@ def _write_docs(results: dict[str, Any], summary: Summary) -> None:
 
     DOCS_PAGE.write_text(_MARKED.sub(replace, page))
     DOCS_PLOT.write_text(plot.svg(summary))
-    print(f"wrote {DOCS_PAGE.relative_to(REPO)} and {DOCS_PLOT.relative_to(REPO)}", file=sys.stderr)
+    DOCS_DATA.write_text(json.dumps(results, indent=1) + "\n")  # the page links every measurement
+    written = ", ".join(str(path.relative_to(REPO)) for path in (DOCS_PAGE, DOCS_PLOT, DOCS_DATA))
+    print(f"wrote {written}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
