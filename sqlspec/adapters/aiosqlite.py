@@ -33,7 +33,13 @@ class AiosqliteDriver(SqliteDriverBase):
 
     async def _call(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         # One trip to aiosqlite's thread per statement; rows come back as sqlite3.Row.
-        return [dict(row) for row in await self.connection.execute_fetchall(sql, params)]
+        try:
+            rows = await self.connection.execute_fetchall(sql, params)
+        except anyio.get_cancelled_exc_class():
+            # Ctrl-C or a timeout: stop the statement too, or the rollback waits behind it.
+            await self.connection.interrupt()  # never suspends: sqlite3's interrupt is thread-safe
+            raise
+        return [dict(row) for row in rows]
 
 
 class AiosqliteConfig(AsyncDatabaseConfig):

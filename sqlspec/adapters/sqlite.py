@@ -7,6 +7,7 @@ so this adapter works under any anyio backend, trio included.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -44,7 +45,23 @@ class SqliteDriver(SqliteDriverBase):
             cursor.close()
 
     async def _call(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
-        return await anyio.to_thread.run_sync(self._run_here, sql, params, limiter=self._one_at_a_time)
+        finished = threading.Event()
+
+        def run() -> list[Row]:
+            try:
+                return self._run_here(sql, params)
+            finally:
+                finished.set()
+
+        try:
+            return await anyio.to_thread.run_sync(run, limiter=self._one_at_a_time, abandon_on_cancel=True)
+        except anyio.get_cancelled_exc_class():
+            # Ctrl-C or a timeout: stop the statement, and wait for its thread to let go of the
+            # connection, so the rollback that follows neither waits behind it nor runs beside it.
+            self.connection.interrupt()
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(finished.wait)
+            raise
 
 
 class SqliteConfig(SyncDatabaseConfig):
