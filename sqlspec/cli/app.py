@@ -97,7 +97,7 @@ def each_config(
             with output.captured_json(enabled=several and as_json) as captured:
                 code = action(config) or 0
         except KeyboardInterrupt:
-            output.error("interrupted")
+            output.error("interrupted; what finished before stays done, see `sqlspec history`")
             raise typer.Exit(130) from None
         except Exception as error:
             code = _report(state, error)
@@ -179,6 +179,9 @@ def create_migration(
     The file is YYYYMMDDHHMMSS_<message>.sql (or .py), after the current last migration.
     """
     from sqlspec.migrations.templates import create_migration as create
+
+    if not message.strip():
+        raise typer.BadParameter('say what the migration does, e.g. -m "add users table"', param_hint="-m")
 
     def action(config: "DatabaseConfig") -> None:
         path = create(config.migration_config, message, fmt.value)

@@ -35,6 +35,15 @@ def test_bad_targets_are_usage_errors(project: Project, args: tuple[str, ...], w
     assert words in _one_line_error(result.stderr)
 
 
+@pytest.mark.parametrize("message", ["", "   "])
+def test_create_migration_without_a_message_is_a_usage_error(project: Project, message: str) -> None:
+    project.migrations.mkdir()
+    result = project.cli("create-migration", "-m", message)
+    assert result.exit_code == 2
+    assert "say what the migration does" in _one_line_error(result.stderr)
+    assert list(project.migrations.iterdir()) == []
+
+
 def test_a_failing_migration_exits_1_naming_file_and_statement(project: Project) -> None:
     project.migrations.mkdir()
     sql_migration(project.migrations, "0001", "ok", "CREATE TABLE ok (id INTEGER);")
