@@ -23,6 +23,7 @@ from sqlspec.exceptions import (
     MigrationSourceError,
     MigrationStateError,
     RevisionNotFoundError,
+    TargetError,
 )
 from sqlspec.migrations.chain import chain_error, predecessors
 from sqlspec.migrations.extensions import extension_files
@@ -260,6 +261,11 @@ class MigrationEngine:
 
         Only adds rows, in run order; history already recorded is never changed or deleted.
         """
+        if target == "base":
+            raise TargetError(
+                "stamp only records migrations as applied, it never removes rows; "
+                "to undo migrations run `sqlspec downgrade base`"
+            )
         files = self.files()
         async with self._locked(), self._connect() as driver:
             migrations = self._load_upgrade(files, await self._store.applied(driver), target)

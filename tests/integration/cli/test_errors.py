@@ -25,6 +25,7 @@ def _one_line_error(output: str) -> str:
         (("upgrade", "+5"), "past head"),
         (("downgrade", "-3"), "past base"),
         (("downgrade", "head"), "upgrade target"),
+        (("stamp", "base"), "never removes rows"),
     ],
 )
 def test_bad_targets_are_usage_errors(project: Project, args: tuple[str, ...], words: str) -> None:
