@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import os
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -81,8 +82,11 @@ def migration_statements(migration: Migration, direction: Direction, dialect: Di
 
 def _line_in(error: BaseException, path: Path) -> str:
     """`` (line N)`` for the deepest frame of ``error`` in the migration file, to point at the cause."""
+    target = os.path.abspath(path)  # the module was imported by absolute path; script_location may not be
     lines = [
-        frame.lineno for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(path)
+        frame.lineno
+        for frame in traceback.extract_tb(error.__traceback__)
+        if os.path.abspath(frame.filename) == target
     ]
     return f" (line {lines[-1]})" if lines else ""
 
@@ -207,9 +211,10 @@ class MigrationRunner:
         else:
             start = partial.progress or 0
             if start > len(statements) or _prefix_checksum(statements[:start]) != partial.progress_checksum:
+                ran = "statement 1" if start == 1 else f"statements 1-{start}"
                 raise MigrationSourceError(
                     migration.path,
-                    f"statements 1-{start} already ran but were edited since; restore them and change only "
+                    f"{ran} already ran but changed since; restore {ran} as it was and change only "
                     f"statement {start + 1} or later",
                 )
         for index in range(start, len(statements)):

@@ -447,3 +447,13 @@ async def test_sqlite_skips_a_sql_migration_another_process_applied_after_this_o
         assert await runner.run(driver, stale[0], "upgrade") is None
     assert await query(config, "SELECT COUNT(*) AS n FROM hits") == [{"n": 1}]
     assert await query(config, "SELECT version_num FROM sqlspec_version") == [{"version_num": "0001"}]
+
+
+async def test_an_exception_in_a_python_migration_names_its_line_with_a_relative_script_location(
+    tmp_path: Path, migrations_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    py_migration(migrations_dir, "0001", "boom", 'def upgrade(driver):\n    raise ValueError("boom")\n')
+    monkeypatch.chdir(tmp_path)  # script_location is "migrations", as the guide's default
+    config = AiosqliteConfig(connection_config={"database": "app.db"}, migration_config={})
+    with pytest.raises(MigrationExecutionError, match=r"ValueError: boom \(line 8\)"):
+        await config.migrate_up()
