@@ -99,6 +99,9 @@ def each_config(
         except KeyboardInterrupt:
             output.error("interrupted; what finished before stays done, see `sqlspec history`")
             raise typer.Exit(130) from None
+        except typer.Abort:  # Ctrl-C or Ctrl-D at a confirmation prompt: nothing has run yet
+            output.error("aborted; nothing was changed")
+            raise typer.Exit(130) from None
         except Exception as error:
             code = _report(state, error)
         if several and as_json:
@@ -125,8 +128,17 @@ def _print_run(run: "MigrationRun") -> None:
     output.echo(f"  ✓ {verb} {run.revision} {run.description} ({run.duration_ms:.1f} ms)", "green")
 
 
+def _refuse_options(ctx: typer.Context, revision: str) -> None:
+    """Unknown options reach upgrade/downgrade as their target (``-1`` must); name them as options."""
+    if revision.startswith("-") and not revision[1:].isdigit():
+        ctx.fail(f"No such option: {revision}")
+
+
 def _print_plan(engine: "MigrationEngine", migrations: Sequence["Migration"], direction: str) -> None:
     verb = "apply" if direction == "upgrade" else "revert"
+    if not migrations:
+        output.echo(f"Nothing to {verb}; nothing was changed")
+        return
     output.echo(f"Would {verb} {len(migrations)} migration(s); nothing was changed:")
     for migration in migrations:
         output.echo(f"-- {migration.revision} {migration.description} ({migration.path})", "bold")
@@ -201,6 +213,7 @@ def upgrade(
     ] = False,
 ) -> None:
     """Apply pending migrations (all of them by default)."""
+    _refuse_options(ctx, revision)
 
     def action(config: "DatabaseConfig") -> None:
         engine = config.migration_engine(reporter=_print_run)
@@ -229,6 +242,7 @@ def downgrade(
     no_prompt: Annotated[bool, typer.Option("--no-prompt", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Revert migrations (the last one by default)."""
+    _refuse_options(ctx, revision)
 
     def action(config: "DatabaseConfig") -> int:
         engine = config.migration_engine(reporter=_print_run)
@@ -386,6 +400,7 @@ def show_config(ctx: typer.Context) -> None:
             ("version_table", settings.version_table),
             ("include_extensions", ", ".join(settings.include_extensions) or "-"),
             ("template_directory", settings.template_directory or "-"),
+            ("lock_timeout", f"{settings.lock_timeout:g} s"),
         ]
         output.table(("setting", "value"), rows)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -26,6 +27,8 @@ def _one_line_error(output: str) -> str:
         (("downgrade", "-3"), "past base"),
         (("downgrade", "head"), "upgrade target"),
         (("stamp", "base"), "never removes rows"),
+        (("upgrade", "--force"), "No such option: --force"),
+        (("downgrade", "--dryrun"), "No such option: --dryrun"),
     ],
 )
 def test_bad_targets_are_usage_errors(project: Project, args: tuple[str, ...], words: str) -> None:
@@ -154,3 +157,17 @@ def test_fix_dry_run_shows_the_plan_and_changes_nothing(project: Project) -> Non
     assert result.exit_code == 0, result.output
     assert "Would convert migrations/20251115120000_a.sql → 0001_a.sql" in result.stdout
     assert [p.name for p in project.migrations.iterdir()] == ["20251115120000_a.sql"]
+
+
+def test_ctrl_d_at_the_downgrade_prompt_changes_nothing(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.migrations.mkdir()
+    sql_migration(project.migrations, "0001", "t", "CREATE TABLE t (id INTEGER);", "DROP TABLE t;")
+    assert project.cli("upgrade").exit_code == 0
+    monkeypatch.setattr(sys.modules["sqlspec.cli.app"], "_interactive", lambda: True)
+    result = project.cli("downgrade", input="")  # end of input at the prompt, as Ctrl-D
+    assert result.exit_code == 130
+    assert "aborted; nothing was changed" in result.stderr
+    assert "unexpected" not in result.stderr
+    assert project.cli("show-current-revision").stdout.strip() == "0001"
