@@ -33,6 +33,11 @@ def revision_sort_key(revision: str) -> tuple[int, int]:
     return (1 if is_timestamp(revision) else 0, int(revision))
 
 
+def _require_text(target: object) -> None:
+    if not isinstance(target, str):
+        raise TargetError(f"a target is a string such as 'head', '+1', '-1' or '0002', not {target!r}")
+
+
 def _steps(target: str, sign: str) -> int | None:
     match = _STEP.match(target)
     if match is None:
@@ -67,6 +72,7 @@ def plan_upgrade(ordered: Sequence[str], applied: Collection[str], target: str =
     Raises :class:`TargetError` for ``+N`` past head and :class:`RevisionNotFoundError` for a
     revision no file has.
     """
+    _require_text(target)
     pending = [revision for revision in ordered if revision not in applied]
     if target == "head":
         return pending
@@ -88,6 +94,7 @@ def plan_downgrade(ordered: Sequence[str], applied: Sequence[str], target: str =
     last thing done is the first undone. A revision target stays applied; everything after it in
     run order is reverted. Raises :class:`TargetError` for ``-N`` past base.
     """
+    _require_text(target)
     newest_first = list(reversed(applied))
     if target == "base":
         return newest_first

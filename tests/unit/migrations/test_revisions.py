@@ -99,3 +99,12 @@ def test_plan_downgrade_refuses(applied: list[str], target: str, error: type[Exc
 def test_downgrade_of_a_revision_without_file_is_planned_only_by_count() -> None:
     # "-1" and "base" name no revision, so they plan; the engine then refuses the missing file.
     assert plan_downgrade(ORDERED, ["0001", "0099"], "-1") == ["0099"]
+
+
+@pytest.mark.parametrize("target", [1, -1, None])
+def test_a_target_that_is_not_a_string_says_what_a_target_is(target: object) -> None:
+    # `config.migrate_down(-1)` is an easy slip for `migrate_down("-1")`.
+    with pytest.raises(TargetError, match="a target is a string such as"):
+        plan_upgrade(["0001"], set(), target)  # type: ignore[arg-type]
+    with pytest.raises(TargetError, match="a target is a string such as"):
+        plan_downgrade(["0001"], ["0001"], target)  # type: ignore[arg-type]
