@@ -161,9 +161,11 @@ def select_configs(configs: Sequence[DatabaseConfig], bind_key: str | None) -> l
     if len(configs) > 1:
         duplicates = {key for key in keys if keys.count(key) > 1}
         if duplicates:
+            shared = sorted(map(str, duplicates))[0]
             raise ImproperConfigurationError(
-                f"several configs share bind_key {sorted(map(str, duplicates))[0]!r}; "
-                "give each a distinct bind_key"
+                "several configs have no bind_key; give each one a distinct bind_key"
+                if None in duplicates
+                else f"several configs share bind_key {shared!r}; give each a distinct bind_key"
             )
     if bind_key is None:
         return list(configs)

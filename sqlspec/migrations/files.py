@@ -38,7 +38,9 @@ CHECKSUM_ALGORITHM = "sha256-v1"
 _FILE_NAME = re.compile(r"^(?P<revision>\d+)_(?P<slug>[A-Za-z0-9_]+)\.(?P<kind>sql|py)$")
 _SQL_HEADER = re.compile(r"^--\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
 _SQL_MARKER = re.compile(r"^--\s*(?P<section>upgrade|downgrade)\s*--\s*$", re.IGNORECASE)
-_PY_HEADER = re.compile(r"^\s*(?P<key>Revision ID|Down Revision)\s*:\s*(?P<value>.*?)\s*$", re.MULTILINE)
+_PY_HEADER = re.compile(
+    r"^\s*(?P<key>Revision ID|Down Revision)\s*:\s*(?P<value>.*?)\s*$", re.MULTILINE | re.IGNORECASE
+)
 _SQL_KEYS = frozenset({"revision", "down_revision", "description", "transactional"})
 
 
@@ -271,7 +273,7 @@ def _parse_python(file: MigrationFile, text: str) -> Migration:
             file.path,
             "no module docstring; start the file with one holding 'Revision ID:' and 'Down Revision:'",
         )
-    fields = {m["key"]: m["value"] for m in _PY_HEADER.finditer(docstring)}
+    fields = {m["key"].title().replace(" Id", " ID"): m["value"] for m in _PY_HEADER.finditer(docstring)}
     down = _none_or_revision(fields.get("Down Revision", ""))
     _check_revision(file, fields.get("Revision ID"), down)
     down = down and file.namespace + down

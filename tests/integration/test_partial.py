@@ -57,7 +57,7 @@ async def test_failure_is_recorded_refused_and_resumed(
         await config.migrate_down("base")
 
     path.write_text(path.read_text().replace("CREATE TABLE one", "CREATE TABLE uno"))
-    with pytest.raises(MigrationSourceError, match="statements 1-1 already ran but were edited"):
+    with pytest.raises(MigrationSourceError, match="statement 1 already ran but changed since"):
         await config.migrate_up(resume=True)
 
     path.write_text(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sqlspec.exceptions import DuplicateRevisionError, MigrationSourceError
-from sqlspec.migrations.files import discover, parse
+from sqlspec.migrations.files import MigrationFile, discover, parse
 from tests.migration_files import py_migration, sql_migration
 
 GUIDE_SQL = """-- revision: 0001
@@ -224,3 +224,12 @@ class TestChecksum:
         )
         assert plain == renumbered
         assert edited != plain
+
+
+def test_python_header_keys_are_read_in_any_case(tmp_path: Path) -> None:
+    path = tmp_path / "0002_lower.py"
+    path.write_text(
+        '"""Lower.\n\nrevision id: 0002\nDOWN REVISION: 0001\n"""\n\ndef upgrade(driver):\n    pass\n'
+    )
+    migration = parse(MigrationFile("0002", "lower", "py", tmp_path, path.name))
+    assert (migration.revision, migration.down_revision) == ("0002", "0001")
