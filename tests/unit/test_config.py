@@ -64,3 +64,18 @@ def test_schema_qualified_version_table_is_allowed() -> None:
 def test_connection_config_must_be_a_mapping() -> None:
     with pytest.raises(ImproperConfigurationError, match="connection_config must be a dict"):
         SqliteConfig(connection_config="app.db")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "connection_config",
+    [{"database": ":memory:"}, {"database": "file:scratch?mode=memory&cache=shared", "uri": True}],
+)
+@pytest.mark.parametrize("adapter", [AiosqliteConfig, SqliteConfig])
+async def test_an_in_memory_sqlite_database_is_refused_before_anything_runs(
+    adapter: type[AiosqliteConfig | SqliteConfig], connection_config: dict[str, object]
+) -> None:
+    # Each connection would get a new empty database: migrations reported applied would vanish.
+    config = adapter(connection_config=connection_config)
+    with pytest.raises(ImproperConfigurationError, match="in-memory SQLite database"):
+        async with config.provide_driver():
+            pass
