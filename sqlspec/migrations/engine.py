@@ -27,7 +27,15 @@ from sqlspec.exceptions import (
 )
 from sqlspec.migrations.chain import chain_error, predecessors
 from sqlspec.migrations.extensions import extension_files
-from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, MigrationFile, discover, parse, scan
+from sqlspec.migrations.files import (
+    CHECKSUM_ALGORITHM,
+    Migration,
+    MigrationFile,
+    discover,
+    import_python_migration,
+    parse,
+    scan,
+)
 from sqlspec.migrations.lock import migration_lock
 from sqlspec.migrations.reconcile import renamed_rows
 from sqlspec.migrations.revisions import plan_downgrade, plan_upgrade
@@ -85,6 +93,12 @@ class MigrationEngine:
     def statements(self, migration: Migration, direction: Direction) -> tuple[str, ...]:
         """A SQL migration's statements for one direction, as they will run (none for Python)."""
         return migration_statements(migration, direction, self._config.dialect)
+
+    def validate(self, migration: Migration, direction: Direction) -> None:
+        """Fail now for what would fail once running: a section that does not split, a failing import."""
+        self.statements(migration, direction)
+        if migration.kind == "py":
+            import_python_migration(migration)
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[AsyncDriver]:
@@ -189,7 +203,7 @@ class MigrationEngine:
         for migration in migrations:
             if problem := chain_error(migration, expected, positions, _done(applied)):
                 raise MigrationSourceError(migration.path, problem)
-            self.statements(migration, "upgrade")  # a broken section fails before anything runs
+            self.validate(migration, "upgrade")  # a broken file fails before anything runs
         return migrations
 
     def _load_downgrade(
@@ -213,7 +227,7 @@ class MigrationEngine:
                     "%s changed since it was applied; reverting it with the file as it is now",
                     migration.path,
                 )
-            self.statements(migration, "downgrade")
+            self.validate(migration, "downgrade")
             migrations.append(migration)
         return migrations
 

@@ -8,6 +8,7 @@ its docstring and shape are read with :mod:`ast`, and the module is imported onl
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
 import os
@@ -309,8 +310,13 @@ def parse(file: MigrationFile) -> Migration:
     return _parse_sql(file, text) if file.kind == "sql" else _parse_python(file, text)
 
 
+@functools.lru_cache(maxsize=256)
 def import_python_migration(migration: Migration) -> ModuleType:
-    """Import a Python migration to run it; any error while importing is a :class:`MigrationSourceError`."""
+    """Import a Python migration to run it; any error while importing is a :class:`MigrationSourceError`.
+
+    Cached per parsed migration (its checksum included), so the import that validates a run before
+    anything runs is the one the run uses: the module's top level executes once.
+    """
     name = (
         f"sqlspec_migration_{migration.revision}_{hashlib.sha1(str(migration.path).encode()).hexdigest()[:8]}"
     )

@@ -457,3 +457,21 @@ async def test_an_exception_in_a_python_migration_names_its_line_with_a_relative
     config = AiosqliteConfig(connection_config={"database": "app.db"}, migration_config={})
     with pytest.raises(MigrationExecutionError, match=r"ValueError: boom \(line 8\)"):
         await config.migrate_up()
+
+
+async def test_a_python_migration_that_fails_to_import_stops_the_run_before_anything_runs(
+    make_config: ConfigFactory, migrations_dir: Path
+) -> None:
+    sql_migration(migrations_dir, "0001", "a", "CREATE TABLE a (id INTEGER);", "DROP TABLE a;")
+    py_migration(
+        migrations_dir,
+        "0002",
+        "b",
+        "import sqlspec_no_such_module\n\ndef upgrade(driver):\n    pass\n",
+        down_revision="0001",
+    )
+    config = make_config()
+    with pytest.raises(MigrationSourceError, match="importing it failed: ModuleNotFoundError"):
+        await config.migrate_up()
+    assert await config.current_revision() is None
+    assert "a" not in await tables(config)
