@@ -127,11 +127,14 @@ class MigrationExecutionError(MigrationError):
         self.message = message
         self.rolled_back = rolled_back
         where = f", statement {statement}" if statement is not None else ""
-        outcome = (
-            "it was rolled back"
-            if rolled_back
-            else "it ran outside a transaction, so what ran before the failure stays done"
-        )
+        outcome = "it was rolled back"
+        if not rolled_back:
+            outcome = "it ran outside a transaction, so what ran before the failure stays done"
+            if direction == "downgrade":
+                outcome += (
+                    " and the migration is still recorded as applied; make its downgrade safe to run again "
+                    "(e.g. DROP ... IF EXISTS) and run the downgrade again"
+                )
         super().__init__(f"{direction} of {revision} failed ({path}{where}): {message}; {outcome}")
 
 
@@ -143,10 +146,24 @@ class PartialMigrationError(MigrationExecutionError):
     """
 
     def __init__(
-        self, revision: str, path: Path, message: str, *, statement: int, total: int, advice: str = ""
+        self,
+        revision: str,
+        path: Path,
+        message: str,
+        *,
+        statement: int | None,
+        total: int | None,
+        advice: str = "",
     ) -> None:
         self.total = total
         super().__init__(revision, path, message, statement=statement)
+        if statement is None or total is None:  # a Python migration: resuming runs it again whole
+            self.args = (
+                f"upgrade of {revision} failed part-way ({path}): {message}; it runs outside a transaction, "
+                "so what it did before the failure stays done; make upgrade() safe to run again (e.g. "
+                "IF NOT EXISTS) and run `sqlspec upgrade --resume`, which runs it again from the start",
+            )
+            return
         done = {1: "nothing ran before it", 2: "statement 1 stays done"}.get(
             statement, f"statements 1-{statement - 1} stay done"
         )

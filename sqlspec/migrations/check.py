@@ -143,7 +143,7 @@ def _database_problems(
             problems.append(
                 _error(
                     "partial",
-                    f"{row.version} ({row.script}) is partly applied ({row.progress} statement(s) ran); "
+                    f"{row.version} ({row.script}) is partly applied ({row.progress_text}); "
                     "mend the file and run `sqlspec upgrade --resume`",
                     row.version,
                 )

@@ -311,9 +311,8 @@ def _refuse_partial(applied: Sequence[AppliedMigration], operation: str) -> None
     for row in applied:
         if row.is_partial:
             raise MigrationStateError(
-                f"migration {row.version} ({row.script}) is partly applied: {row.progress} statement(s) ran "
-                f"outside a transaction before one failed; mend the file and run `sqlspec upgrade --resume` "
-                f"before any {operation}"
+                f"migration {row.version} ({row.script}) is partly applied: {row.progress_text}; mend the "
+                f"file and run `sqlspec upgrade --resume` before any {operation}"
             )
 
 

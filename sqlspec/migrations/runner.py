@@ -123,6 +123,9 @@ class MigrationRunner:
         elif direction == "upgrade" and migration.kind == "sql":
             if not await self._upgrade_by_statement(driver, migration, started, partial):
                 return None
+        elif direction == "upgrade":
+            if not await self._upgrade_python_outside_transaction(driver, migration, started, partial):
+                return None
         else:
             await self._execute(driver, migration, direction)
             async with driver.transaction():
@@ -198,16 +201,8 @@ class MigrationRunner:
         statements = migration_statements(migration, "upgrade", self._dialect)
         start = 0
         if partial is None:
-            async with driver.transaction():  # the claim: on SQLite, BEGIN IMMEDIATE serialises it
-                if not await self._store.confirm(driver, migration.revision, applied=False):
-                    return False
-                await self._store.insert(
-                    driver,
-                    **self._row(migration, 0),
-                    status="partial",
-                    progress=0,
-                    progress_checksum=_prefix_checksum([]),
-                )
+            if not await self._claim(driver, migration, progress=0, progress_checksum=_prefix_checksum([])):
+                return False
         else:
             start = partial.progress or 0
             if start > len(statements) or _prefix_checksum(statements[:start]) != partial.progress_checksum:
@@ -239,6 +234,51 @@ class MigrationRunner:
                     checksum=migration.checksum,
                     execution_ms=round(_elapsed_ms(started)),
                 )
+        await self._finish(driver, migration, started)
+        return True
+
+    async def _claim(
+        self,
+        driver: AsyncDriver,
+        migration: Migration,
+        *,
+        progress: int | None,
+        progress_checksum: str | None,
+    ) -> bool:
+        """Record a non-transactional upgrade as ``partial`` before it starts; ``False`` if another has it.
+
+        A failure part-way then leaves a row that says so, and upgrades wait for ``--resume``.
+        """
+        async with driver.transaction():  # on SQLite, BEGIN IMMEDIATE serialises the claim
+            if not await self._store.confirm(driver, migration.revision, applied=False):
+                return False
+            await self._store.insert(
+                driver,
+                **self._row(migration, 0),
+                status="partial",
+                progress=progress,
+                progress_checksum=progress_checksum,
+            )
+        return True
+
+    async def _upgrade_python_outside_transaction(
+        self, driver: AsyncDriver, migration: Migration, started: float, partial: AppliedMigration | None
+    ) -> bool:
+        """Run a ``transactional = False`` Python upgrade whole; resuming runs it again from the start."""
+        if partial is None and not await self._claim(
+            driver, migration, progress=None, progress_checksum=None
+        ):
+            return False
+        try:
+            await self._execute(driver, migration, "upgrade")
+        except MigrationExecutionError as error:
+            raise PartialMigrationError(
+                migration.revision, migration.path, error.message, statement=None, total=None
+            ) from error
+        await self._finish(driver, migration, started)
+        return True
+
+    async def _finish(self, driver: AsyncDriver, migration: Migration, started: float) -> None:
         await self._store.record_progress(
             driver,
             migration.revision,
@@ -248,7 +288,6 @@ class MigrationRunner:
             checksum=migration.checksum,
             execution_ms=round(_elapsed_ms(started)),
         )
-        return True
 
     async def _leftovers(self, driver: AsyncDriver, statement: str) -> str:
         """What a failed statement left behind that blocks a retry, with the fix."""

@@ -64,6 +64,13 @@ class AppliedMigration(msgspec.Struct, frozen=True, kw_only=True):
         """Whether this migration stopped part-way and waits for ``upgrade --resume``."""
         return self.status == "partial"
 
+    @property
+    def progress_text(self) -> str:
+        """How far a partial migration got, for messages."""
+        if self.progress is None:  # a Python migration: its statements are not counted
+            return "it stopped part-way outside a transaction"
+        return f"{self.progress} statement(s) ran outside a transaction before one failed"
+
 
 @functools.cache
 def applied_by() -> str:

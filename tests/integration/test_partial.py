@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from sqlspec import MigrationSourceError, MigrationStateError, PartialMigrationError
+from sqlspec import MigrationExecutionError, MigrationSourceError, MigrationStateError, PartialMigrationError
 from tests.conftest import ConfigFactory
 from tests.integration.test_engine import query, tables
-from tests.migration_files import sql_migration
+from tests.migration_files import py_migration, sql_migration
 
 NON_TRANSACTIONAL = "-- transactional: false\n"
 
@@ -116,3 +116,51 @@ async def test_failed_concurrent_index_names_its_invalid_leftover(
     assert await query(config, "SELECT indisvalid FROM pg_index WHERE indexrelid = 't_n'::regclass") == [
         {"indisvalid": True}
     ]
+
+
+async def test_a_python_migration_outside_a_transaction_that_fails_is_recorded_and_resumed_whole(
+    make_config: ConfigFactory, migrations_dir: Path
+) -> None:
+    body = (
+        "transactional = False\n\n"
+        "async def upgrade(driver):\n"
+        "    await driver.execute('CREATE TABLE one (id INTEGER)')\n"
+        "    await driver.execute('INSERT INTO nowhere_at_all VALUES (1)')\n\n"
+        "async def downgrade(driver):\n"
+        "    await driver.execute('DROP TABLE one')\n"
+    )
+    path = py_migration(migrations_dir, "0001", "steps", body)
+    config = make_config()
+    with pytest.raises(PartialMigrationError, match=r"failed part-way.*runs it again from the start"):
+        await config.migrate_up()
+    assert "one" in await tables(config)  # what ran before the failure stays done, and says so
+    assert [(e.revision, e.status) for e in await config.migration_history()] == [("0001", "partial")]
+    with pytest.raises(MigrationStateError, match=r"0001 .*partly applied: it stopped part-way"):
+        await config.migrate_up()
+
+    path.write_text(
+        path.read_text()
+        .replace("CREATE TABLE one", "CREATE TABLE IF NOT EXISTS one")
+        .replace("INSERT INTO nowhere_at_all VALUES (1)", "INSERT INTO one VALUES (1)")
+    )
+    assert [r.revision for r in await config.migrate_up(resume=True)] == ["0001"]
+    assert await query(config, "SELECT id FROM one") == [{"id": 1}]
+    assert await config.current_revision() == "0001"
+
+
+async def test_a_failed_downgrade_outside_a_transaction_says_how_to_recover(
+    make_config: ConfigFactory, migrations_dir: Path
+) -> None:
+    sql_migration(
+        migrations_dir,
+        "0001",
+        "pair",
+        "CREATE TABLE a (id INTEGER);\nCREATE TABLE b (id INTEGER);",
+        "DROP TABLE a;\nDROP TABLE nowhere_at_all;\nDROP TABLE b;",
+        extra_header=NON_TRANSACTIONAL,
+    )
+    config = make_config()
+    await config.migrate_up()
+    with pytest.raises(MigrationExecutionError, match=r"still recorded as applied.*run the downgrade again"):
+        await config.migrate_down("base")
+    assert await config.current_revision() == "0001"
