@@ -8,6 +8,7 @@ its docstring and shape are read with :mod:`ast`, and the module is imported onl
 from __future__ import annotations
 
 import ast
+import difflib
 import functools
 import hashlib
 import importlib.util
@@ -214,8 +215,16 @@ def _parse_sql(file: MigrationFile, text: str) -> Migration:
             raise MigrationSourceError(
                 file.path, "SQL before the '-- upgrade --' marker; put statements in a section", line=number
             )
-        elif (field := _SQL_HEADER.match(line.strip())) and field["key"].lower() in _SQL_KEYS:
-            header.setdefault(field["key"].lower(), field["value"])
+        elif field := _SQL_HEADER.match(line.strip()):
+            key = field["key"].lower()
+            if key in _SQL_KEYS:
+                header.setdefault(key, field["value"])
+            elif near := difflib.get_close_matches(key, _SQL_KEYS, n=1, cutoff=0.8):
+                # Other "-- word: text" lines are comments, but a misspelt key would be dropped
+                # without a word (a lost "transactional: false" fails far from its cause).
+                raise MigrationSourceError(
+                    file.path, f"unknown header key {key!r}; did you mean {near[0]!r}?", line=number
+                )
     if "upgrade" not in sections:
         raise MigrationSourceError(file.path, "no '-- upgrade --' section; add one (it may be empty)")
     revision, down = header.get("revision"), _none_or_revision(header.get("down_revision", ""))

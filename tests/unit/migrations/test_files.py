@@ -233,3 +233,16 @@ def test_python_header_keys_are_read_in_any_case(tmp_path: Path) -> None:
     )
     migration = parse(MigrationFile("0002", "lower", "py", tmp_path, path.name))
     assert (migration.revision, migration.down_revision) == ("0002", "0001")
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"), [("transactonal", "transactional"), ("down_revison", "down_revision")]
+)
+def test_a_misspelt_sql_header_key_is_named_not_dropped(migrations_dir: Path, typo: str, meant: str) -> None:
+    path = migrations_dir / "0001_t.sql"
+    path.write_text(
+        f"-- revision: 0001\n-- down_revision: None\n-- {typo}: false\n-- author: somebody\n"
+        "-- upgrade --\nSELECT 1;\n"
+    )
+    with pytest.raises(MigrationSourceError, match=f"unknown header key '{typo}'; did you mean '{meant}'"):
+        parse(discover(migrations_dir)[0])
