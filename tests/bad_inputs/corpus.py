@@ -287,7 +287,7 @@ CASES: tuple[Case, ...] = (
         dialects=FILES_ONLY,
         files={"0002_next.sql": sql(header="-- revison: 0002\n-- down_revision: 0001\n")},
         exit_code=1,
-        words=(f"{M}/0002_next.sql", "header has no revision"),
+        words=(f"{M}/0002_next.sql", "unknown header key 'revison'; did you mean 'revision'?"),
     ),
     Case(
         name="sql-header-empty-revision",
