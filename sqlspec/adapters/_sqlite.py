@@ -126,7 +126,7 @@ def connect_arguments(connection_config: dict[str, Any], lock_timeout: float) ->
     """``sqlite3.connect`` arguments: the user's, with autocommit (sqlspec issues BEGIN itself)."""
     if "database" not in connection_config:
         raise ImproperConfigurationError("connection_config needs 'database': a file path such as 'app.db'")
-    if _in_memory(connection_config["database"], connection_config):
+    if _in_memory(connection_config):
         raise ImproperConfigurationError(
             "connection_config: an in-memory SQLite database is new and empty on every connection, so "
             "applied migrations would vanish at once; use a file path (a temporary file in tests)"
@@ -144,16 +144,16 @@ def connect_arguments(connection_config: dict[str, Any], lock_timeout: float) ->
 def database_missing(connection_config: dict[str, Any]) -> bool:
     """Whether the database is a file not created yet, so reading it would only create an empty one."""
     database = connection_config.get("database")
-    if not isinstance(database, str | Path) or connection_config.get("uri") or _in_memory(database, {}):
-        return False  # connecting says what is wrong with an in-memory database
+    if not isinstance(database, str | Path) or connection_config.get("uri") or _in_memory(connection_config):
+        return False  # connecting opens a URI, and says what is wrong with an in-memory database
     path = Path(database)
     # A missing folder is more likely a typo than a database to be: connecting will say so.
     return not path.exists() and path.absolute().parent.is_dir()
 
 
-def _in_memory(database: object, connection_config: dict[str, Any]) -> bool:
-    text = str(database)
-    return text == ":memory:" or (bool(connection_config.get("uri")) and "mode=memory" in text)
+def _in_memory(connection_config: dict[str, Any]) -> bool:
+    database = str(connection_config.get("database"))
+    return database == ":memory:" or (bool(connection_config.get("uri")) and "mode=memory" in database)
 
 
 def connection_error(database: object, error: Exception) -> Exception:

@@ -128,6 +128,9 @@ def _print_run(run: "MigrationRun") -> None:
     output.echo(f"  ✓ {verb} {run.revision} {run.description} ({run.duration_ms:.1f} ms)", "green")
 
 
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan and its SQL; change nothing.")]
+
+
 def _refuse_options(ctx: typer.Context, revision: str) -> None:
     """Unknown options reach upgrade/downgrade as their target (``-1`` must); name them as options."""
     if revision.startswith("-") and not revision[1:].isdigit():
@@ -205,9 +208,7 @@ def create_migration(
 def upgrade(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="head, +N or a revision.")] = "head",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan and its SQL; change nothing.")
-    ] = False,
+    dry_run: DryRun = False,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue a partly applied migration from its failed statement.")
     ] = False,
@@ -236,9 +237,7 @@ def upgrade(
 def downgrade(
     ctx: typer.Context,
     revision: Annotated[str, typer.Argument(help="-N, base or a revision to keep.")] = "-1",
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan and its SQL; change nothing.")
-    ] = False,
+    dry_run: DryRun = False,
     no_prompt: Annotated[bool, typer.Option("--no-prompt", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Revert migrations (the last one by default)."""

@@ -9,10 +9,10 @@ before running any) and hand each migration to the :class:`MigrationRunner`.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import msgspec
 
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ("HistoryEntry", "MigrationEngine", "MigrationRun", "Reporter")
 
 logger = logging.getLogger("sqlspec")
+_T = TypeVar("_T")
 
 
 class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -125,16 +126,16 @@ class MigrationEngine:
 
     async def applied(self) -> list[AppliedMigration]:
         """The version table's rows in the order applied; empty for a fresh database."""
-        if self._config.is_empty():  # reading must not create a database (a SQLite file)
-            return []
-        async with self._connect() as driver:
-            return await self._store.applied(driver)
+        return await self._read_table(self._store.applied, [])
 
-    async def _done(self) -> set[str]:
-        if self._config.is_empty():
-            return set()
+    async def _fully_applied(self) -> set[str]:
+        return await self._read_table(self._store.done, set())
+
+    async def _read_table(self, read: Callable[[AsyncDriver], Awaitable[_T]], empty: _T) -> _T:
+        if self._config.is_empty():  # reading must not create a database (a SQLite file)
+            return empty
         async with self._connect() as driver:
-            return await self._store.done(driver)
+            return await read(driver)
 
     async def current_revision(self) -> str | None:
         """The applied revision that comes last in run order, or ``None`` at base."""
@@ -240,7 +241,7 @@ class MigrationEngine:
         its failed statement (the file mended first) and then applies the rest.
         """
         files = self.files()
-        if not plan_upgrade([f.revision for f in files], await self._done(), target):
+        if not plan_upgrade([f.revision for f in files], await self._fully_applied(), target):
             return []  # up to date: one narrow query, no lock, no file read
         async with self._locked(), self._connect() as driver:
             applied = await self._store.applied(driver)

@@ -109,4 +109,5 @@ def plan_downgrade(ordered: Sequence[str], applied: Sequence[str], target: str =
     unknown = [revision for revision in newest_first if revision not in ordered]
     if unknown:
         raise RevisionNotFoundError(unknown[0], "it is applied but its file is missing; restore the file")
-    return [revision for revision in newest_first if ordered.index(revision) > keep]
+    after = set(ordered[keep + 1 :])
+    return [revision for revision in newest_first if revision in after]
