@@ -5,15 +5,82 @@ drivers which take a single statement per call (sqlite3) work. Cutting at every 
 first function body, trigger or string that holds one, and a full SQL parser is slow and tied to
 one dialect. A lexer that only knows where strings, identifiers, comments, dollar quotes and block
 bodies start and end finds the top-level ``;`` in one linear pass, for any dialect we run.
+
+Linear is a promise, not a hope: each token is one regular-expression match with possessive
+quantifiers (which never backtrack) or one ``str.find`` that starts where the last one stopped, so
+no character is scanned twice however many escapes a file holds (a data migration can be
+megabytes of ``E'\\n...'``).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from collections.abc import Iterator
+from typing import Literal, NamedTuple
 
-__all__ = ("SQLSplitError", "split_statements")
+__all__ = ("SQLSplitError", "split_statements", "top_level_line_comments")
 
 _TRIGGER_HEADS = (("CREATE", "TRIGGER"), ("CREATE", "TEMP", "TRIGGER"), ("CREATE", "TEMPORARY", "TRIGGER"))
+_RULE_HEADS = (("CREATE", "RULE"), ("CREATE", "OR", "REPLACE", "RULE"))
+_HEAD_WORDS = 4  # enough to recognise the longest head above
+
+# Kinds of token; the first four are the groups of a token pattern. Comments are tokens too: the
+# section finder needs them.
+_WORD, _LINE_COMMENT, _QUOTED, _SYMBOL, _BLOCK_COMMENT = 1, 2, 3, 4, 5
+_DOLLAR_TAG = re.compile(r"\$(?:[^\W\d]\w*)?\$")
+
+
+class _Rules(NamedTuple):
+    """What one SQL flavour quotes and how its comments nest."""
+
+    e_strings: bool
+    nested_comments: bool
+    dollar_quotes: bool
+    backticks: bool
+    brackets: bool
+
+
+_DIALECTS: dict[str, _Rules] = {
+    "postgres": _Rules(
+        e_strings=True, nested_comments=True, dollar_quotes=True, backticks=False, brackets=False
+    ),
+    "sqlite": _Rules(
+        e_strings=False, nested_comments=False, dollar_quotes=False, backticks=True, brackets=True
+    ),
+    "generic": _Rules(
+        e_strings=False, nested_comments=False, dollar_quotes=True, backticks=True, brackets=False
+    ),
+}
+# Section markers are found before anyone knows the database, so a file is read twice: once as
+# PostgreSQL and once as SQLite. Both readings know E-strings and dollar quotes, which valid SQLite
+# never holds at top level; they differ where the databases do (nested comments, [identifiers]).
+_SECTION_READINGS = (
+    _DIALECTS["postgres"],
+    _Rules(e_strings=True, nested_comments=False, dollar_quotes=True, backticks=True, brackets=True),
+)
+
+
+def _token_pattern(rules: _Rules) -> re.Pattern[str]:
+    """Blanks, then one token: a word, a line comment, a closed quoted construct, or one character.
+
+    Words may hold '$' after their first character (PostgreSQL and SQLite allow it). A doubled
+    closing quote stands for itself; in an E-string a backslash escapes the next character, the quote
+    included. A construct that is never closed matches as its single opening character, for
+    `_tokens` to report.
+    """
+    quoted = [r"'(?:[^']++|'')*+'", r'"(?:[^"]++|"")*+"']
+    if rules.backticks:
+        quoted.append(r"`(?:[^`]++|``)*+`")
+    if rules.brackets:
+        quoted.append(r"\[(?:[^\]]++|\]\])*+\]")
+    word = r"\w[\w$]*"
+    if rules.e_strings:  # E'...' is one token: its E is not a word of its own
+        quoted.insert(0, r"(?<![\w$])[eE]'(?:[^'\\]++|\\.|'')*+'")
+        word = r"(?![eE]')" + word
+    return re.compile(rf"\s*+(?:({word})|(--[^\n]*)|({'|'.join(quoted)})|(.))", re.DOTALL)
+
+
+_PATTERNS = {rules: _token_pattern(rules) for rules in {*_DIALECTS.values(), *_SECTION_READINGS}}
 
 
 class SQLSplitError(ValueError):
@@ -38,65 +105,112 @@ def split_statements(script: str, dialect: Literal["postgres", "sqlite", "generi
     Dialects: ``postgres`` knows ``E'\\''`` escape strings, nested ``/* */`` comments and dollar
     quotes; ``sqlite`` knows backtick and ``[bracket]`` identifiers and flat comments; ``generic``
     knows backticks, flat comments and dollar quotes. ``CREATE [TEMP] TRIGGER ... BEGIN ... END``
-    and ``BEGIN ATOMIC ... END`` bodies (with ``CASE ... END`` nested in them) are one statement in
-    every dialect. Raises `SQLSplitError` for a construct that is never closed.
+    and ``BEGIN ATOMIC ... END`` bodies (with ``CASE ... END`` nested in them), and the
+    parenthesised command list of ``CREATE [OR REPLACE] RULE ... DO [ALSO | INSTEAD] (a; b)``, are
+    one statement in every dialect. Raises `SQLSplitError` for a construct that is never closed.
     """
-    postgres, sqlite = dialect == "postgres", dialect == "sqlite"
     statements: list[str] = []
-    n = len(script)
-    i = 0
     first = -1  # index of the current statement's first token, -1 until there is one
     last = 0  # index just past its last token
-    head: tuple[str, ...] = ()  # its first words, to recognise CREATE [TEMP] TRIGGER
-    trigger = False
+    head: tuple[str, ...] = ()  # its first words, to recognise CREATE [TEMP] TRIGGER and CREATE RULE
+    trigger = rule = False
     previous = ""  # the previous word, upper-cased
     depth = 0  # open BEGIN/CASE ... END blocks
+    parens = 0  # open parentheses of a rule, whose command list holds ';'
     after_dot = False  # the previous token was '.', so a word is a qualified name, not a keyword
-    while i < n:
-        char = script[i]
-        if char.isspace():
-            i += 1
-            continue
-        if char == "-" and script.startswith("-", i + 1):
-            end = script.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if char == "/" and script.startswith("*", i + 1):
-            i = _comment_end(script, i, nested=postgres)
-            continue
-        if char == ";" and depth == 0:
-            if first >= 0:
-                statements.append(script[first:last])
-            first, head, trigger, previous, after_dot = -1, (), False, "", False
-            i += 1
-            continue
-        if first < 0:
-            first = i
-        if char.isalnum() or char == "_":
-            j = _word_end(script, i)
-            word = script[i:j].upper()
-            if len(head) < 3:
+    for kind, start, end in _tokens(script, _DIALECTS[dialect]):
+        if kind == _WORD:
+            word = script[start:end].upper()
+            if len(head) < _HEAD_WORDS:
                 head = (*head, word)
                 trigger = trigger or head in _TRIGGER_HEADS
+                rule = rule or head in _RULE_HEADS
             if not after_dot:
                 depth = _block_depth(depth, word, previous, trigger)
                 previous = word
-        elif char == "'":
-            escapes = postgres and script[i - 1 : i] in ("e", "E") and not _is_word_char(script, i - 2)
-            j = _quoted_end(script, i, "'", escapes)
-        elif char == '"' or (char == "`" and not postgres):
-            j = _quoted_end(script, i, char, escapes=False)
-        elif char == "[" and sqlite:
-            j = _quoted_end(script, i, "]", escapes=False)
-        elif char == "$" and not sqlite:
-            j = _dollar_end(script, i)
-        else:
-            j = i + 1
-        after_dot = char == "."
-        i = last = j
+            after_dot = False
+        elif kind == _SYMBOL:
+            char = script[start]
+            if char == ";" and depth == 0 and parens == 0:
+                if first >= 0:
+                    statements.append(script[first:last])
+                first, head, trigger, rule, previous, after_dot = -1, (), False, False, "", False
+                continue
+            if rule and char in "()":
+                parens = parens + 1 if char == "(" else max(parens - 1, 0)
+            after_dot = char == "."
+        elif kind == _QUOTED:
+            after_dot = False
+        else:  # a comment
+            continue
+        if first < 0:
+            first = start
+        last = end
     if first >= 0:
         statements.append(script[first:last])
     return statements
+
+
+def top_level_line_comments(script: str) -> list[tuple[int, int]]:
+    """The spans of the ``--`` comments that begin a line of ``script`` outside every literal.
+
+    Lets :mod:`~sqlspec.migrations.files` tell a ``-- downgrade --`` section marker from the same
+    text inside a string, dollar quote or block comment before the database is known. A comment
+    counts when the PostgreSQL or the SQLite reading of the file puts it at top level: where the
+    two disagree, cutting there makes the other database's split fail on an unterminated string,
+    while not cutting would run the downgrade's statements as part of the upgrade. A construct
+    that is never closed hides the comments after it (the splitter reports it, naming its line);
+    when both readings meet one, SQLite's own reading, without dollar quotes and E-strings, decides.
+    """
+    found: set[tuple[int, int]] = set()
+    differ = "/*" in script or "[" in script or "`" in script  # else both readings are one
+    closed = [_add_line_comments(script, rules, found) for rules in _SECTION_READINGS[: 2 if differ else 1]]
+    if not any(closed):
+        _add_line_comments(script, _DIALECTS["sqlite"], found)
+    return sorted(found)
+
+
+def _add_line_comments(script: str, rules: _Rules, found: set[tuple[int, int]]) -> bool:
+    """Add the spans of the line-starting top-level comments to ``found``; whether every construct closed."""
+    try:
+        for kind, start, end in _tokens(script, rules):
+            if kind == _LINE_COMMENT and _starts_line(script, start):
+                found.add((start, end))
+    except SQLSplitError:
+        return False
+    return True
+
+
+def _starts_line(script: str, index: int) -> bool:
+    line_start = script.rfind("\n", 0, index) + 1
+    return not script[line_start:index].strip()
+
+
+def _tokens(script: str, rules: _Rules) -> Iterator[tuple[int, int, int]]:
+    """Each token of ``script`` as ``(kind, start, end)``, comments included, blanks skipped.
+
+    Raises `SQLSplitError` on reaching a construct that is never closed.
+    """
+    match = _PATTERNS[rules].match
+    i = 0
+    while found := match(script, i):
+        kind = found.lastindex or _SYMBOL
+        start, end = found.start(kind), found.end()
+        if kind == _SYMBOL:
+            char = script[start]
+            if char == "/" and script.startswith("*", start + 1):
+                kind, end = _BLOCK_COMMENT, _comment_end(script, start, nested=rules.nested_comments)
+            elif char == "$" and rules.dollar_quotes and (tag := _DOLLAR_TAG.match(script, start)):
+                kind, end = _QUOTED, _dollar_end(script, start, tag.group())
+            elif char in "eE":  # followed by a quote, yet not a closed E-string
+                if not _is_word_char(script, start - 1):
+                    raise SQLSplitError("unterminated string", _line(script, start))
+                kind = _WORD  # "$$x$$E'": this E ends a name, and its quote opens a plain string
+            elif char in "'\"" or (char == "`" and rules.backticks) or (char == "[" and rules.brackets):
+                what = "string" if char == "'" else "quoted identifier"
+                raise SQLSplitError(f"unterminated {what}", _line(script, start))
+        yield kind, start, end
+        i = end
 
 
 def _block_depth(depth: int, word: str, previous: str, trigger: bool) -> int:
@@ -112,31 +226,6 @@ def _block_depth(depth: int, word: str, previous: str, trigger: bool) -> int:
 
 def _is_word_char(script: str, i: int) -> bool:
     return i >= 0 and (script[i].isalnum() or script[i] in "_$")
-
-
-def _word_end(script: str, i: int) -> int:
-    """Past a word, number or unquoted identifier (PostgreSQL and SQLite allow '$' inside those)."""
-    n = len(script)
-    while i < n and (script[i].isalnum() or script[i] in "_$"):
-        i += 1
-    return i
-
-
-def _quoted_end(script: str, start: int, close: str, escapes: bool) -> int:
-    """Past the string or quoted identifier opened at ``start``; a doubled quote stands for itself."""
-    i = start + 1
-    while True:
-        end = script.find(close, i)
-        if end < 0:
-            kind = "string" if close == "'" else "quoted identifier"
-            raise SQLSplitError(f"unterminated {kind}", _line(script, start))
-        slash = script.find("\\", i, end) if escapes else -1
-        if slash >= 0:
-            i = slash + 2  # skips the escaped character, which may be the quote at ``end``
-        elif script.startswith(close, end + 1):
-            i = end + 2
-        else:
-            return end + 1
 
 
 def _comment_end(script: str, start: int, *, nested: bool) -> int:
@@ -160,17 +249,9 @@ def _comment_end(script: str, start: int, *, nested: bool) -> int:
             return i
 
 
-def _dollar_end(script: str, start: int) -> int:
-    """Past the ``$tag$ ... $tag$`` quote at ``start``, or just past a '$' that opens none ($1)."""
-    n = len(script)
-    i = start + 1
-    if i < n and not script[i].isdigit():
-        while i < n and (script[i].isalnum() or script[i] == "_"):
-            i += 1
-    if i >= n or script[i] != "$":
-        return start + 1
-    delimiter = script[start : i + 1]
-    close = script.find(delimiter, i + 1)
+def _dollar_end(script: str, start: int, delimiter: str) -> int:
+    """Past the ``$tag$ ... $tag$`` quote whose opening ``delimiter`` is at ``start``."""
+    close = script.find(delimiter, start + len(delimiter))
     if close < 0:
         raise SQLSplitError(f"unterminated dollar-quoted string {delimiter}", _line(script, start))
     return close + len(delimiter)

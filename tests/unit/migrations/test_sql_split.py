@@ -184,3 +184,44 @@ def test_thousands_of_statements() -> None:
     statements = split_statements(unit * 20_000, "postgres")
     assert len(statements) == 40_000
     assert statements[-1] == "CREATE FUNCTION f() AS $$ x; $$"
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        # A rule's parenthesised command list is one statement, after DO, DO ALSO or DO INSTEAD.
+        (
+            "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); x",
+            None,
+        ),
+        (
+            "create or replace rule r as on update to t where (x > 0) do instead (update a; delete b;); y",
+            None,
+        ),
+        # Parentheses inside strings, identifiers and comments are not counted.
+        ("CREATE RULE r AS ON DELETE TO t DO (SELECT ')'; /* ) */ SELECT \"(\"); SELECT 2", None),
+        ("CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING; SELECT 2", None),
+        # Only a rule's parentheses hide ';': elsewhere the database reports the broken statement.
+        ("SELECT (1; SELECT 2)", ["SELECT (1", "SELECT 2)"]),
+        ("CREATE TABLE rule (id int); SELECT (1; 2)", ["CREATE TABLE rule (id int)", "SELECT (1", "2)"]),
+    ],
+)
+def test_rule_command_lists(script: str, expected: list[str] | None) -> None:
+    if expected is None:  # a rule, then one more statement
+        head, _, tail = script.rpartition(";")
+        expected = [head, tail.strip()]
+    for dialect in ("postgres", "sqlite", "generic"):
+        assert split_statements(script, dialect) == expected, dialect
+
+
+def test_megabytes_of_e_string_escapes_split_in_one_pass() -> None:
+    # Every backslash used to send the lexer looking for the closing quote again from just past it:
+    # this input then took minutes (the suite would visibly hang); read once, it takes milliseconds.
+    big = "INSERT INTO blobs VALUES (E'" + "\\\\\\n;" * 1_500_000 + "')"
+    body = "\\n" * 500
+    small = [f"INSERT INTO t VALUES ({k}, E'it\\'s; {body}')" for k in range(2_000)]
+    script = ";\n".join([big, *small, "SELECT 1"]) + ";\n"
+    assert len(script) > 9_000_000
+    statements = split_statements(script, "postgres")
+    assert len(statements) == 2_002
+    assert statements == [big, *small, "SELECT 1"]
