@@ -16,20 +16,23 @@ import os
 import re
 from pathlib import Path
 from types import ModuleType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
 
 from sqlspec.exceptions import DuplicateRevisionError, MigrationError, MigrationSourceError
 from sqlspec.migrations.revisions import revision_sort_key
+from sqlspec.migrations.sql import top_level_line_comments
 
 __all__ = (
     "CHECKSUM_ALGORITHM",
+    "HeaderField",
     "Migration",
     "MigrationFile",
     "discover",
     "import_python_migration",
     "parse",
+    "read_header",
     "scan",
 )
 
@@ -38,12 +41,39 @@ CHECKSUM_ALGORITHM = "sha256-v1"
 """Recorded beside each checksum so a later normalisation can tell old checksums from new."""
 
 _FILE_NAME = re.compile(r"^(?P<revision>\d+)_(?P<slug>[A-Za-z0-9_]+)\.(?P<kind>sql|py)$")
-_SQL_HEADER = re.compile(r"^--\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*$")
-_SQL_MARKER = re.compile(r"^--\s*(?P<section>upgrade|downgrade)\s*--\s*$", re.IGNORECASE)
+# The header grammar, for reading and for ``fix``'s rewriting alike. SQL: "-- key: value" lines
+# before the first section marker; Python: "Revision ID: value" lines in the module docstring.
+# Keys in any case; the first line of a key counts.
+_SQL_HEADER = re.compile(r"\s*--\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*")
+_SQL_MARKER = re.compile(r"--\s*(?P<section>upgrade|downgrade)\s*--", re.IGNORECASE)
 _PY_HEADER = re.compile(
-    r"^\s*(?P<key>Revision ID|Down Revision)\s*:\s*(?P<value>.*?)\s*$", re.MULTILINE | re.IGNORECASE
+    r"(?:^|(?<=[\r\n]))[ \t]*(?P<key>revision id|down revision)[ \t]*:"
+    r"[ \t]*(?P<value>[^\r\n]*?)[ \t]*(?=[\r\n]|\Z)",
+    re.IGNORECASE,
 )
+_PY_KEYS = {"revision id": "revision", "down revision": "down_revision"}
 _SQL_KEYS = frozenset({"revision", "down_revision", "description", "transactional"})
+# A docstring literal's opening, then its text up to the closing quote (ast has checked it is one).
+_PY_STRING_OPEN = re.compile(r"[rRuU]?(?P<quote>'''|\"\"\"|'|\")")
+_PY_STRING_TEXT = {
+    quote: re.compile(
+        rf"(?:[^{quote[0]}\\]++|\\.|{quote[0]}(?!{quote[0] * 2}))*+"
+        if len(quote) == 3
+        else rf"(?:[^{quote}\\\r\n]++|\\(?:\r\n|.))*+",
+        re.DOTALL,
+    )
+    for quote in ("'''", '"""', "'", '"')
+}
+_PY_BETWEEN_LITERALS = re.compile(r"(?:\s|\\|#[^\r\n]*)*+")  # blanks, line continuations, comments
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as Python's tokenizer counts lines
+
+
+class HeaderField(NamedTuple):
+    """A header value and where it sits in the file's text, so ``fix`` rewrites exactly what was read."""
+
+    value: str
+    start: int
+    end: int
 
 
 class MigrationFile(msgspec.Struct, frozen=True):
@@ -192,49 +222,95 @@ def _check_revision(file: MigrationFile, declared: str | None, down: str | None)
         raise MigrationSourceError(file.path, f"down_revision {down} is the migration's own revision")
 
 
-def _parse_sql(file: MigrationFile, text: str) -> Migration:
-    header: dict[str, str] = {}
-    sections: dict[str, list[str]] = {}
-    starts: dict[str, int] = {}
-    current: list[str] | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        marker = _SQL_MARKER.match(line.strip())
-        if marker:
-            section = marker["section"].lower()
-            if section in sections:
-                raise MigrationSourceError(file.path, f"second '-- {section} --' section", line=number)
-            if section == "upgrade" and sections:
-                raise MigrationSourceError(
-                    file.path, "'-- upgrade --' must come before '-- downgrade --'", line=number
-                )
-            current = sections[section] = []
-            starts[section] = number
-        elif current is not None:
-            current.append(line)
-        elif line.strip() and not line.lstrip().startswith("--"):
+def read_header(path: Path, text: str) -> dict[str, HeaderField]:
+    """The header of a migration's ``text``, each value with the span it occupies in ``text``.
+
+    This is the grammar :func:`parse` reads, so ``fix`` rewrites exactly the values ``parse`` would
+    read. Keys: ``revision`` and ``down_revision``; SQL files also ``description`` and
+    ``transactional``. Raises :class:`MigrationSourceError` where :func:`parse` would for the header.
+    """
+    if path.suffix == ".sql":
+        return _sql_header(path, text.splitlines(), text.splitlines(keepends=True))[0]
+    return _py_header(text, _py_tree(path, text))
+
+
+def _sql_header(path: Path, lines: list[str], ended: list[str]) -> tuple[dict[str, HeaderField], int]:
+    """The header lines above the first section marker, and that marker's index (``len(lines)`` if none).
+
+    ``ended`` is ``lines`` with their line ends, to place each value in the text.
+    """
+    header: dict[str, HeaderField] = {}
+    offset = 0
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if _SQL_MARKER.fullmatch(stripped):
+            return header, index
+        if stripped and not stripped.startswith("--"):
             raise MigrationSourceError(
-                file.path, "SQL before the '-- upgrade --' marker; put statements in a section", line=number
+                path, "SQL before the '-- upgrade --' marker; put statements in a section", line=index + 1
             )
-        elif field := _SQL_HEADER.match(line.strip()):
+        if field := _SQL_HEADER.fullmatch(line):
             key = field["key"].lower()
             if key in _SQL_KEYS:
-                header.setdefault(key, field["value"])
+                value = HeaderField(
+                    field["value"], offset + field.start("value"), offset + field.end("value")
+                )
+                header.setdefault(key, value)
             elif near := difflib.get_close_matches(key, _SQL_KEYS, n=1, cutoff=0.8):
                 # Other "-- word: text" lines are comments, but a misspelt key would be dropped
                 # without a word (a lost "transactional: false" fails far from its cause).
                 raise MigrationSourceError(
-                    file.path, f"unknown header key {key!r}; did you mean {near[0]!r}?", line=number
+                    path, f"unknown header key {key!r}; did you mean {near[0]!r}?", line=index + 1
                 )
+        offset += len(ended[index])
+    return header, len(lines)
+
+
+def _sql_markers(lines: list[str], first: int) -> list[tuple[int, str]]:
+    """The section markers from the first one (line index ``first``) on, as ``(index, section)``.
+
+    Only markers outside literals count: a marker-shaped line inside a multi-line string, dollar
+    quote or block comment is content. Above ``first`` there are only comments and blank lines.
+    """
+    body = "\n".join(lines[first:])
+    markers: list[tuple[int, str]] = []
+    index, position = first, 0
+    for start, end in top_level_line_comments(body):
+        index += body.count("\n", position, start)
+        position = start
+        if marker := _SQL_MARKER.fullmatch(body[start:end].strip()):
+            markers.append((index, marker["section"].lower()))
+    return markers
+
+
+def _parse_sql(file: MigrationFile, text: str) -> Migration:
+    lines = text.splitlines()
+    header, first = _sql_header(file.path, lines, text.splitlines(keepends=True))
+    sections: dict[str, list[str]] = {}
+    starts: dict[str, int] = {}
+    markers = _sql_markers(lines, first) if first < len(lines) else []
+    for position, (index, section) in enumerate(markers):
+        number = index + 1
+        if section in sections:
+            raise MigrationSourceError(file.path, f"second '-- {section} --' section", line=number)
+        if section == "upgrade" and sections:
+            raise MigrationSourceError(
+                file.path, "'-- upgrade --' must come before '-- downgrade --'", line=number
+            )
+        following = markers[position + 1][0] if position + 1 < len(markers) else len(lines)
+        sections[section] = lines[index + 1 : following]
+        starts[section] = number
     if "upgrade" not in sections:
         raise MigrationSourceError(file.path, "no '-- upgrade --' section; add one (it may be empty)")
-    revision, down = header.get("revision"), _none_or_revision(header.get("down_revision", ""))
+    values = {key: field.value for key, field in header.items()}
+    revision, down = values.get("revision"), _none_or_revision(values.get("down_revision", ""))
     _check_revision(file, revision, down)
     down = down and file.namespace + down
-    if "down_revision" not in header:
+    if "down_revision" not in values:
         raise MigrationSourceError(
             file.path, "header has no down_revision; use 'None' for the first migration"
         )
-    transactional = header.get("transactional", "true").lower()
+    transactional = values.get("transactional", "true").lower()
     if transactional not in {"true", "false"}:
         raise MigrationSourceError(file.path, f"transactional must be true or false, got {transactional!r}")
     upgrade = "\n".join(sections["upgrade"])
@@ -242,7 +318,7 @@ def _parse_sql(file: MigrationFile, text: str) -> Migration:
     return Migration(
         revision=file.revision,
         down_revision=down,
-        description=header.get("description") or file.slug.replace("_", " "),
+        description=values.get("description") or file.slug.replace("_", " "),
         kind="sql",
         path=file.path,
         checksum=_checksum(upgrade, downgrade),
@@ -266,28 +342,78 @@ def _module_flag(tree: ast.Module, name: str) -> bool | None:
     return None
 
 
-def _parse_python(file: MigrationFile, text: str) -> Migration:
+def _py_tree(path: Path, text: str) -> ast.Module:
     try:
-        tree = ast.parse(text, filename=str(file.path))
+        return ast.parse(text, filename=str(path))
     except SyntaxError as error:
-        raise MigrationSourceError(
-            file.path, f"Python syntax error: {error.msg}", line=error.lineno
-        ) from error
+        raise MigrationSourceError(path, f"Python syntax error: {error.msg}", line=error.lineno) from error
     except ValueError as error:  # a NUL byte
-        raise MigrationSourceError(file.path, f"not Python source: {error}") from error
+        raise MigrationSourceError(path, f"not Python source: {error}") from error
     except (MemoryError, RecursionError) as error:  # the parser's stack overflowed
-        raise MigrationSourceError(file.path, "Python code is nested too deeply to parse") from error
+        raise MigrationSourceError(path, "Python code is nested too deeply to parse") from error
+
+
+def _py_values(docstring: str) -> dict[str, str]:
+    """The header values a module docstring holds: what :func:`parse` reads."""
+    values: dict[str, str] = {}
+    for field in _PY_HEADER.finditer(docstring):
+        values.setdefault(_PY_KEYS[field["key"].lower()], field["value"])
+    return values
+
+
+def _py_header(text: str, tree: ast.Module) -> dict[str, HeaderField]:
+    """The module docstring's header values with their spans, found in the docstring's source.
+
+    A value whose source differs from its text (written with escape sequences, "\\n") is left out,
+    as no span holds it. Empty without a docstring. A docstring made of several literals
+    ("a" "b") is read literal by literal.
+    """
+    docstring = ast.get_docstring(tree, clean=False)
+    if docstring is None or not isinstance(tree.body[0], ast.Expr):
+        return {}
+    node = tree.body[0].value
+    position = _offset(text, node.lineno, node.col_offset)
+    end = _offset(text, node.end_lineno or node.lineno, node.end_col_offset or 0)
+    header: dict[str, HeaderField] = {}
+    while position < end and (opening := _PY_STRING_OPEN.match(text, position)):
+        quote = opening["quote"]
+        body = _PY_STRING_TEXT[quote].match(text, opening.end())
+        if body is None:  # unreachable: the pattern also matches an empty literal
+            break
+        for field in _PY_HEADER.finditer(body[0]):
+            value = HeaderField(
+                field["value"], body.start() + field.start("value"), body.start() + field.end("value")
+            )
+            header.setdefault(_PY_KEYS[field["key"].lower()], value)
+        between = _PY_BETWEEN_LITERALS.match(text, body.end() + len(quote))
+        position = between.end() if between else end
+    values = _py_values(docstring)
+    return {key: field for key, field in header.items() if values.get(key) == field.value}
+
+
+def _offset(text: str, lineno: int, col_offset: int) -> int:
+    """Where ast's (line, UTF-8 byte column) position sits in ``text``."""
+    line_start = 0
+    for _, found in zip(range(lineno - 1), _LINE_BREAK.finditer(text), strict=False):
+        line_start = found.end()
+    line_end = _LINE_BREAK.search(text, line_start)
+    line = text[line_start : line_end.start() if line_end else len(text)]
+    return line_start + len(line.encode()[:col_offset].decode())
+
+
+def _parse_python(file: MigrationFile, text: str) -> Migration:
+    tree = _py_tree(file.path, text)
     docstring = ast.get_docstring(tree, clean=True)
     if not docstring:
         raise MigrationSourceError(
             file.path,
             "no module docstring; start the file with one holding 'Revision ID:' and 'Down Revision:'",
         )
-    fields = {m["key"].title().replace(" Id", " ID"): m["value"] for m in _PY_HEADER.finditer(docstring)}
-    down = _none_or_revision(fields.get("Down Revision", ""))
-    _check_revision(file, fields.get("Revision ID"), down)
+    values = _py_values(ast.get_docstring(tree, clean=False) or "")
+    down = _none_or_revision(values.get("down_revision", ""))
+    _check_revision(file, values.get("revision"), down)
     down = down and file.namespace + down
-    if "Down Revision" not in fields:
+    if "down_revision" not in values:
         raise MigrationSourceError(
             file.path, "docstring has no 'Down Revision:'; use 'None' for the first migration"
         )

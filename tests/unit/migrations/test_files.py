@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from sqlspec.exceptions import DuplicateRevisionError, MigrationSourceError
-from sqlspec.migrations.files import MigrationFile, discover, parse
+from sqlspec.migrations.files import MigrationFile, discover, parse, read_header
+from sqlspec.migrations.sql import SQLSplitError, split_statements
 from tests.migration_files import py_migration, sql_migration
 
 GUIDE_SQL = """-- revision: 0001
@@ -246,3 +247,79 @@ def test_a_misspelt_sql_header_key_is_named_not_dropped(migrations_dir: Path, ty
     )
     with pytest.raises(MigrationSourceError, match=f"unknown header key '{typo}'; did you mean '{meant}'"):
         parse(discover(migrations_dir)[0])
+
+
+NOTE_DOWNGRADE = "\n-- downgrade --\nDROP TABLE notes;"
+
+
+@pytest.mark.parametrize(
+    "literal",
+    [
+        "'first line\n-- downgrade --\nlast line'",
+        "$body$\n-- downgrade --\n$body$",
+        "E'it\\'s\n-- downgrade --\n'",
+        "/* a note */ 'x'\n/*\n-- downgrade --\n*/",
+        '"a\n-- upgrade --\nname"',
+    ],
+    ids=["string", "dollar-quote", "e-string", "block-comment", "quoted-identifier"],
+)
+def test_a_marker_line_inside_a_literal_is_content(migrations_dir: Path, literal: str) -> None:
+    upgrade = f"CREATE TABLE notes (body text);\nINSERT INTO notes VALUES ({literal});"
+    sql_migration(migrations_dir, "0001", "notes", upgrade, downgrade="DROP TABLE notes;")
+    migration = parse(discover(migrations_dir)[0])
+    assert migration.upgrade_sql == upgrade + "\n"
+    assert migration.downgrade_sql == "DROP TABLE notes;"
+    assert migration.section_lines == (5, 5 + upgrade.count("\n") + 3)
+
+
+def test_a_section_commented_out_in_a_block_comment_is_not_an_error(migrations_dir: Path) -> None:
+    upgrade = "CREATE TABLE t (id int);\n/* not yet:\n-- downgrade --\nDROP TABLE t;\n*/"
+    sql_migration(migrations_dir, "0001", "t", upgrade, downgrade=None)
+    migration = parse(discover(migrations_dir)[0])
+    assert migration.upgrade_sql == upgrade
+    assert not migration.has_downgrade
+
+
+@pytest.mark.parametrize(
+    "upgrade",
+    [
+        "SELECT [it's] FROM t;",  # a SQLite identifier; PostgreSQL would read a string
+        "/* a /* b */\nSELECT 1;",  # closed for SQLite; PostgreSQL nests comments
+    ],
+)
+def test_a_marker_either_database_sees_is_a_marker(migrations_dir: Path, upgrade: str) -> None:
+    # Where the databases read a file differently, a wrong cut fails to split before anything runs;
+    # a missed marker would run the downgrade's statements as part of the upgrade.
+    sql_migration(migrations_dir, "0001", "t", upgrade, downgrade="DROP TABLE t;")
+    migration = parse(discover(migrations_dir)[0])
+    assert migration.upgrade_sql == upgrade + "\n"
+    assert migration.downgrade_sql == "DROP TABLE t;"
+
+
+def test_an_unterminated_string_keeps_the_rest_of_the_file_in_its_section(migrations_dir: Path) -> None:
+    # The splitter then reports the string, naming its section and line, before anything runs.
+    sql_migration(migrations_dir, "0001", "t", "INSERT INTO t VALUES ('x);", downgrade="DROP TABLE t;")
+    migration = parse(discover(migrations_dir)[0])
+    assert "DROP TABLE t;" in (migration.upgrade_sql or "")
+    with pytest.raises(SQLSplitError, match="line 1: unterminated string"):
+        split_statements(migration.upgrade_sql or "", "postgres")
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("0001_a.sql", "-- Revision : 0001\n--DOWN_REVISION:None  \n-- upgrade --\n"),
+        ("0001_a.py", "# Revision ID: comment\n'''Title\n\n  revision id:0001\nDOWN REVISION :  None\n'''\n"),
+        ("0001_a.py", '"""Revision ID: 0001\r\nDown Revision: None"""\r\ndef upgrade(driver): pass\n'),
+    ],
+)
+def test_read_header_gives_each_value_with_its_place(tmp_path: Path, name: str, text: str) -> None:
+    header = read_header(tmp_path / name, text)
+    assert {key: text[field.start : field.end] for key, field in header.items()} == {
+        "revision": "0001",
+        "down_revision": "None",
+    }
+    assert {key: field.value for key, field in header.items()} == {
+        "revision": "0001",
+        "down_revision": "None",
+    }
