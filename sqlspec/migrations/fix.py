@@ -5,21 +5,21 @@ its ``revision`` and ``down_revision`` are rewritten so the result is one linear
 lines change, and checksums never cover headers, so a database that applied a file under its
 timestamp recognises it afterwards (see :mod:`sqlspec.migrations.reconcile`).
 
-Crash-safe: the plan is written to a journal in the folder before any file changes, each new file is
-written in full (temporary file, fsync, rename) before its old one is removed, and a run that finds a
-journal finishes that plan instead of making a new one. No file is ever lost or converted twice.
+Crash-safe: every new file's text is made before anything changes, the plan is then written to a
+journal in the folder, each new file is written in full (temporary file, fsync, rename) before its old
+one is removed, and a run that finds a journal finishes that plan instead of making a new one. No file
+is ever lost or converted twice, and a run that fails before changing a file leaves no journal behind.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import msgspec
 
 from sqlspec.exceptions import MigrationSourceError
-from sqlspec.migrations.files import discover, parse
+from sqlspec.migrations.files import discover, parse, read_header
 from sqlspec.migrations.revisions import is_timestamp
 
 __all__ = ("JOURNAL", "Conversion", "apply_fix", "plan_fix")
@@ -28,14 +28,6 @@ JOURNAL = ".sqlspec-fix.json"
 """Holds the conversions in progress; a leading dot keeps it out of discovery."""
 
 _WIDTH = 4
-_SQL_FIELDS = {
-    "revision": re.compile(r"^([ \t]*--[ \t]*revision[ \t]*:[ \t]*)[^\r\n]*", re.IGNORECASE | re.MULTILINE),
-    "down": re.compile(r"^([ \t]*--[ \t]*down_revision[ \t]*:[ \t]*)[^\r\n]*", re.IGNORECASE | re.MULTILINE),
-}
-_PY_FIELDS = {
-    "revision": re.compile(r"^([ \t]*Revision ID[ \t]*:[ \t]*)[^\r\n]*", re.MULTILINE),
-    "down": re.compile(r"^([ \t]*Down Revision[ \t]*:[ \t]*)[^\r\n]*", re.MULTILINE),
-}
 
 
 class Conversion(msgspec.Struct, frozen=True, kw_only=True):
@@ -84,15 +76,26 @@ def plan_fix(directory: Path) -> list[Conversion]:
 
 
 def apply_fix(conversions: list[Conversion]) -> None:
-    """Make the conversions: journal first, then each new file in full before its old one goes."""
+    """Make the conversions: new texts first, then the journal, then each new file before its old one goes.
+
+    Raises :class:`MigrationSourceError` when a file cannot be converted. If nothing had changed yet,
+    no journal is left (a pending one included), so the next ``fix`` plans afresh and names the file
+    instead of replaying the failure.
+    """
     if not conversions:
         return
     journal = conversions[0].old_path.parent / JOURNAL
+    try:
+        texts = {c.new_path: _rewrite(c) for c in conversions if c.old_path.exists()}
+    except MigrationSourceError:
+        if all(c.old_path.exists() and not c.new_path.exists() for c in conversions):
+            journal.unlink(missing_ok=True)
+        raise
     if not journal.exists():
         _write_atomically(journal, msgspec.json.encode(conversions, enc_hook=str))
     for conversion in conversions:
-        if conversion.old_path.exists():
-            _write_atomically(conversion.new_path, _rewrite(conversion))
+        if conversion.new_path in texts:
+            _write_atomically(conversion.new_path, texts[conversion.new_path])
             conversion.old_path.unlink()
         elif not conversion.new_path.exists():
             raise MigrationSourceError(
@@ -108,17 +111,28 @@ def _decode_path(kind: type, value: object) -> Path:
 
 
 def _rewrite(conversion: Conversion) -> bytes:
-    """The old file with its revision header lines rewritten, byte for byte otherwise."""
-    data = conversion.old_path.read_bytes()
-    bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-    text = data[len(bom) :].decode()
-    fields = _SQL_FIELDS if conversion.old_path.suffix == ".sql" else _PY_FIELDS
-    values = {"revision": conversion.new_revision, "down": conversion.down_revision or "None"}
-    for name, pattern in fields.items():
-        found = pattern.search(text)
-        if found is None:
-            raise MigrationSourceError(conversion.old_path, f"cannot find its {name} header line to rewrite")
-        text = text[: found.start()] + found[1] + values[name] + text[found.end() :]
+    """The old file with its revision header values rewritten, byte for byte otherwise.
+
+    The values are found by the parser that reads them, so whatever ``parse`` accepts is rewritten.
+    """
+    path = conversion.old_path
+    try:
+        data = path.read_bytes()
+        bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
+        text = data[len(bom) :].decode()
+    except OSError as error:
+        raise MigrationSourceError(path, f"cannot read file: {error.strerror or error}") from error
+    except UnicodeDecodeError as error:
+        raise MigrationSourceError(path, "file is not valid UTF-8; save it as UTF-8") from error
+    header = read_header(path, text)
+    values = {"revision": conversion.new_revision, "down_revision": conversion.down_revision or "None"}
+    for key in values:
+        if key not in header:
+            raise MigrationSourceError(path, f"cannot find its {key} header line to rewrite")
+    # From the last span to the first, so the earlier spans stay where they were read.
+    for key, value in sorted(values.items(), key=lambda item: header[item[0]].start, reverse=True):
+        field = header[key]
+        text = text[: field.start] + value + text[field.end :]
     return bom + text.encode()
 
 

@@ -142,3 +142,80 @@ def test_an_interrupted_fix_completes_on_the_next_run(
     )
     for path in expected_dir.iterdir():
         assert (migrations_dir / path.name).read_bytes() == path.read_bytes()
+
+
+PY_LOWER = '"""Users.\n\nrevision id: {rev}\ndown revision: None\n"""\n\ndef upgrade(driver):\n    pass\n'
+PY_FIRST_LINE = (
+    "'''Revision ID:{rev}\r\nDOWN REVISION :  None  \r\n'''\r\ndef upgrade(driver):\r\n    pass\r\n"
+)
+SQL_UPPER = (
+    "-- REVISION: {rev}\n-- Down_Revision:None\n-- description: revision: {rev}\n-- upgrade --\nSELECT 1;\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "template"),
+    [("py", PY_LOWER), ("py", PY_FIRST_LINE), ("sql", SQL_UPPER)],
+    ids=["python-lower-case", "python-first-line-crlf", "sql-upper-case"],
+)
+def test_any_header_the_parser_reads_is_rewritten(migrations_dir: Path, kind: str, template: str) -> None:
+    (migrations_dir / f"{USERS}_users.{kind}").write_bytes(template.format(rev=USERS).encode())
+    apply_fix(plan_fix(migrations_dir))
+    [converted] = discover(migrations_dir)
+    assert (converted.revision, parse(converted).down_revision) == ("0001", None)
+    # Only the revision's value changes: case, spacing, line ends and other lines stay as written.
+    expected = template.format(rev="0001").replace(
+        "description: revision: 0001", f"description: revision: {USERS}"
+    )
+    assert converted.path.read_bytes() == expected.encode()
+    assert not (migrations_dir / JOURNAL).exists()
+
+
+def test_a_fix_that_fails_before_any_change_leaves_no_journal(migrations_dir: Path) -> None:
+    _branch_work(migrations_dir)
+    conversions = plan_fix(migrations_dir)
+    posts = migrations_dir / f"{POSTS}_add_posts.sql"
+    posts.write_text(posts.read_text().replace(f"-- revision: {POSTS}\n", ""))  # edited after planning
+    before = {p.name: p.read_bytes() for p in migrations_dir.iterdir()}
+    with pytest.raises(MigrationSourceError, match=rf"{POSTS}_add_posts\.sql.*revision header"):
+        apply_fix(conversions)
+    assert {p.name: p.read_bytes() for p in migrations_dir.iterdir()} == before
+    with pytest.raises(MigrationSourceError, match="header has no revision"):  # named afresh, not replayed
+        plan_fix(migrations_dir)
+
+
+def test_a_pending_journal_that_cannot_start_is_dropped(
+    migrations_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _branch_work(migrations_dir)
+    with monkeypatch.context() as patched:
+        _crash_after(patched, 2)  # the journal is written, then the run stops before any file changes
+        with pytest.raises(_CrashError):
+            apply_fix(plan_fix(migrations_dir))
+    assert (migrations_dir / JOURNAL).exists()
+    users = migrations_dir / f"{USERS}_add_users.sql"
+    original = users.read_bytes()
+    users.write_bytes(b"\xff")
+    with pytest.raises(MigrationSourceError, match="not valid UTF-8"):
+        apply_fix(plan_fix(migrations_dir))
+    assert not (migrations_dir / JOURNAL).exists()
+    users.write_bytes(original)
+    apply_fix(plan_fix(migrations_dir))
+    assert [m.revision for m in map(parse, discover(migrations_dir))] == [
+        "0001",
+        "0002",
+        "0003",
+        "0004",
+        "0005",
+    ]
+
+
+def test_a_header_written_with_escapes_is_refused_before_any_change(migrations_dir: Path) -> None:
+    # parse reads the docstring's text, but no span of the file holds "Down Revision: None" to rewrite.
+    path = migrations_dir / f"{USERS}_users.py"
+    path.write_text(f'"Revision ID: {USERS}\\nDown Revision: None"\n\ndef upgrade(driver):\n    pass\n')
+    assert parse(discover(migrations_dir)[0]).revision == USERS
+    before = {p.name: p.read_bytes() for p in migrations_dir.iterdir()}
+    with pytest.raises(MigrationSourceError, match=r"users\.py: cannot find its revision header line"):
+        apply_fix(plan_fix(migrations_dir))
+    assert {p.name: p.read_bytes() for p in migrations_dir.iterdir()} == before  # no journal either
