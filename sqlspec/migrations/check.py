@@ -7,7 +7,6 @@ version table, takes no lock and runs no migration.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 import msgspec
 
 from sqlspec.exceptions import DatabaseConnectionError, MigrationError, MigrationSourceError
-from sqlspec.migrations.chain import chain_error, predecessors
+from sqlspec.migrations.chain import chain_problems
 from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, MigrationFile, parse
 from sqlspec.migrations.reconcile import renamed_rows
 from sqlspec.migrations.revisions import is_timestamp
@@ -69,11 +68,26 @@ async def check_migrations(engine: MigrationEngine) -> list[Problem]:
     problems = [_error("file", str(error)) for error in naming]
     migrations = _file_problems(engine, files, problems)
     try:
-        applied = await engine.applied()
+        applied: list[AppliedMigration] | None = await engine.applied()
     except DatabaseConnectionError as error:
         problems.append(_error("database", f"cannot compare with the database: {error}"))
-    else:
-        problems.extend(_database_problems(files, migrations, applied))
+        applied = None
+    try:
+        renames = {row.version: migration for row, migration in renamed_rows(applied or [], files)}
+    except MigrationError as error:
+        problems.append(_error("missing-file", str(error)))
+        renames = {}
+    # The chain is judged by upgrade's own rule, on the table as upgrade sees it: rows renamed.
+    as_upgrade_sees = [
+        msgspec.structs.replace(row, version=renames[row.version].revision) if row.version in renames else row
+        for row in applied or []
+    ]
+    problems.extend(
+        _error(problem.code, f"{problem.path}: {problem.message}", problem.revision, problem.path)
+        for problem in chain_problems(files, as_upgrade_sees, migrations.values())
+    )
+    if applied is not None:
+        problems.extend(_database_problems(files, migrations, applied, renames))
     return sorted(problems, key=lambda problem: problem.severity != "error")  # stable: errors first
 
 
@@ -91,31 +105,6 @@ def _file_problems(
             problems.append(_error("file", str(error), file.revision, file.path))
             continue
         migrations[file.revision] = migration
-    positions, expected = {f.revision: n for n, f in enumerate(files)}, predecessors(files)
-    namespaces = {f.revision: f.namespace for f in files}
-    followers: dict[tuple[str, str | None], list[Migration]] = defaultdict(list)
-    for migration in migrations.values():
-        if migration.revision in expected:
-            followers[namespaces[migration.revision], migration.down_revision].append(migration)
-    forked: set[str] = set()
-    for (_, down), group in followers.items():
-        if len(group) > 1:
-            names = " and ".join(m.path.name for m in group)
-            problems.append(
-                _error(
-                    "fork",
-                    f"{names} both follow {down or 'base'}: two branches were merged; renumber one to come "
-                    "after the other",
-                    group[1].revision,
-                    group[1].path,
-                )
-            )
-            forked.update(m.revision for m in group[1:])
-    for migration in migrations.values():
-        if migration.revision not in forked and (problem := chain_error(migration, expected, positions)):
-            problems.append(
-                _error("chain", f"{migration.path}: {problem}", migration.revision, migration.path)
-            )
         if not migration.has_downgrade:
             problems.append(
                 _warning(
@@ -129,15 +118,13 @@ def _file_problems(
 
 
 def _database_problems(
-    files: Sequence[MigrationFile], migrations: dict[str, Migration], applied: Sequence[AppliedMigration]
+    files: Sequence[MigrationFile],
+    migrations: dict[str, Migration],
+    applied: Sequence[AppliedMigration],
+    renames: dict[str, Migration],
 ) -> list[Problem]:
     problems: list[Problem] = []
     by_revision = {f.revision: f for f in files}
-    try:
-        renames = {row.version: migration for row, migration in renamed_rows(applied, files)}
-    except MigrationError as error:
-        problems.append(_error("missing-file", str(error)))
-        renames = {}
     for row in applied:
         if row.is_partial:
             problems.append(
