@@ -13,6 +13,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
+from sqlspec._redact import redact_dsn, redact_text
 from sqlspec.config import AsyncDatabaseConfig, require_asyncio
 from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError
@@ -62,8 +63,7 @@ class AsyncpgDriver(AsyncDriver):
 def _describe(arguments: dict[str, Any]) -> str:
     """Where the config points, without its password."""
     if dsn := arguments.get("dsn"):
-        head, _, tail = str(dsn).rpartition("@")
-        return tail if head else str(dsn)
+        return redact_dsn(str(dsn), location_only=True)  # a password can sit in the query too
     host = arguments.get("host", "localhost")
     port = arguments.get("port", 5432)
     return f"{host}:{port}/{arguments.get('database', '')}"
@@ -96,10 +96,10 @@ class AsyncpgConfig(AsyncDatabaseConfig):
         try:
             return await opening(**arguments)
         except (TypeError, ValueError) as error:
-            reason = " ".join(str(error).split())
+            reason = redact_text(" ".join(str(error).split()), arguments)  # asyncpg quotes what it got
             raise ImproperConfigurationError(f"connection_config: {reason}") from error
         except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-            reason = " ".join(str(error).split()) or type(error).__name__
+            reason = redact_text(" ".join(str(error).split()), arguments) or type(error).__name__
             raise DatabaseConnectionError(
                 f"cannot connect to PostgreSQL at {_describe(self._arguments())}: {reason}"
             ) from error

@@ -388,12 +388,14 @@ def stamp(
 
 def show_config(ctx: typer.Context) -> None:
     """Print the configs found and their settings."""
+    from sqlspec._redact import redact_connection_config
 
     def action(config: "DatabaseConfig") -> None:
         settings = config.migration_config
         rows = [
             ("config", type(config).__name__),
             ("bind_key", str(config.bind_key)),
+            ("connection", redact_connection_config(config.connection_config)),  # never a password
             ("dialect", config.dialect),
             ("script_location", settings.script_location),
             ("version_table", settings.version_table),
