@@ -7,6 +7,7 @@ placeholders below are filled in, every other character (braces included) stays 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -91,14 +92,48 @@ def _template(settings: MigrationConfig, fmt: Format) -> str:
         raise MigrationSourceError(custom, f"cannot read the template: {error}; save it as UTF-8") from error
 
 
+def _cannot(path: Path, what: str, error: OSError) -> MigrationSourceError:
+    """An ``OSError`` as one line naming the path: a read-only folder, a file where a folder goes…"""
+    reason = error.strerror or str(error)
+    return MigrationSourceError(path, f"cannot {what}: {reason}; check the path and its permissions")
+
+
+def _make_folder(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as error:  # the path is there, but a file (or a dangling symlink)
+        raise MigrationSourceError(folder, f"{what} exists and is not a folder; change {what}") from error
+    except OSError as error:
+        raise _cannot(folder, f"create the {what} folder", error) from error
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write a file that must not exist yet; on any failure, nothing is left behind."""
+    data = text.encode("utf-8")  # before the file exists: a failure here leaves no empty file
+    try:
+        handle = path.open("xb")  # "x": never overwrite
+    except OSError as error:
+        raise _cannot(path, "create the file", error) from error
+    try:
+        with handle:
+            handle.write(data)
+    except OSError as error:  # a full disk: a half-written migration would run as written
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise _cannot(path, "write the file", error) from error
+
+
 def write_builtin_templates(folder: Path) -> list[Path]:
-    """Write the built-in templates into ``folder`` to be edited; never overwrites a file."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the built-in templates into ``folder`` to be edited; never overwrites a file.
+
+    Raises :class:`MigrationSourceError` when the folder or a file cannot be written.
+    """
+    _make_folder(folder, "template_directory")
     written = []
     for fmt, text in _BUILTIN.items():
         path = folder / f"migration.{fmt}"
         if not path.exists():
-            path.write_text(text, encoding="utf-8")
+            _write_new(path, text)
             written.append(path)
     return written
 
@@ -109,11 +144,16 @@ def create_migration(
     """Write a new migration after the current last one and return its path.
 
     Creates the migration folder when missing. The new file is parsed before this returns, so a
-    template that yields a broken migration is refused (and removed) at once.
+    template that yields a broken migration is refused (and removed) at once. A folder or file that
+    cannot be written (read-only, a file where a folder goes, a full disk) is a
+    :class:`MigrationSourceError` naming it.
     """
     folder = Path(settings.script_location)
-    folder.mkdir(parents=True, exist_ok=True)
-    files = discover(folder)
+    _make_folder(folder, "script_location")
+    try:
+        files = discover(folder)
+    except OSError as error:  # what discover does not name itself: an unreadable folder
+        raise _cannot(folder, "read the migration folder", error) from error
     description = " ".join(message.split()).replace('"""', '"') or "migration"
     slug = slugify(message)
     revision = _next_revision(files, now or datetime.now(UTC))
@@ -127,11 +167,11 @@ def create_migration(
     }
     text = _PLACEHOLDER.sub(lambda match: values[match.group(1)], _template(settings, fmt))
     path = folder / f"{revision}_{slug}.{fmt}"
-    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
-        handle.write(text)
+    _write_new(path, text)
     try:
         parse(MigrationFile(revision, slug, fmt, path.parent, path.name))
     except MigrationSourceError as error:
-        path.unlink()
+        with contextlib.suppress(OSError):
+            path.unlink()
         raise MigrationSourceError(path, f"the template makes a broken migration: {error.problem}") from error
     return path
