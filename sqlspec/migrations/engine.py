@@ -1,19 +1,23 @@
 """The migration engine: the one implementation of every migration operation.
 
-The CLI, the sync wrappers and the Litestar plugin all call this. An up-to-date check reads the
-version table once and no file; only when something is pending does a run take the lock, read the
-state again inside it (another process may have done the work), parse what it will run (all of it,
-before running any) and hand each migration to the :class:`MigrationRunner`.
+The CLI, the sync wrappers and the Litestar plugin all call this. The engine is made from explicit
+parts: a source of connections, the migration config and the database's :class:`Dialect`.
+
+An up-to-date check reads the version table once and no file; only when something is pending does a
+run open its connection, take the run lock on it, read the state again inside it (another process
+may have done the work), parse what it will run (all of it, before running any) and hand each
+migration to the :class:`MigrationRunner`, on that same connection.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+import anyio.abc
 import msgspec
 
 from sqlspec.driver import AsyncDriver
@@ -24,8 +28,9 @@ from sqlspec.exceptions import (
     MigrationStateError,
     RevisionNotFoundError,
     TargetError,
+    resume_advice,
 )
-from sqlspec.migrations.chain import chain_error, predecessors
+from sqlspec.migrations.chain import chain_problems
 from sqlspec.migrations.extensions import extension_files
 from sqlspec.migrations.files import (
     CHECKSUM_ALGORITHM,
@@ -36,16 +41,26 @@ from sqlspec.migrations.files import (
     parse,
     scan,
 )
-from sqlspec.migrations.lock import migration_lock
+from sqlspec.migrations.lock import hold_run_lock, keep_alive
 from sqlspec.migrations.reconcile import renamed_rows
 from sqlspec.migrations.revisions import plan_downgrade, plan_upgrade
-from sqlspec.migrations.runner import Direction, MigrationRun, MigrationRunner, Reporter, migration_statements
-from sqlspec.migrations.store import AppliedMigration, version_store
+from sqlspec.migrations.runner import (
+    Direction,
+    Interrupted,
+    MigrationRun,
+    MigrationRunner,
+    Reporter,
+    migration_statements,
+    statement_preview,
+)
+from sqlspec.migrations.settle import background_tasks
+from sqlspec.migrations.store import AppliedMigration, VersionStore
 
 if TYPE_CHECKING:
-    from sqlspec.config import DatabaseConfig
+    from sqlspec.dialects import Dialect
+    from sqlspec.migrations.config import MigrationConfig
 
-__all__ = ("HistoryEntry", "MigrationEngine", "MigrationRun", "Reporter")
+__all__ = ("ConnectionSource", "HistoryEntry", "Interrupted", "MigrationEngine", "MigrationRun", "Reporter")
 
 logger = logging.getLogger("sqlspec")
 _T = TypeVar("_T")
@@ -57,8 +72,9 @@ class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
     revision: str
     description: str
     type: str
-    status: Literal["applied", "partial", "pending", "missing"]
-    """``missing``: applied, but its file is gone; ``partial``: stopped part-way, see ``--resume``."""
+    status: Literal["applied", "partial", "running", "pending", "missing"]
+    """``missing``: applied, but its file is gone; ``partial``: stopped part-way, see ``--resume``;
+    ``running``: a non-transactional migration being applied now, or interrupted mid-statement."""
     applied_at: str | None = None
     execution_ms: int | None = None
     path: Path | None = None
@@ -68,19 +84,44 @@ def _done(applied: Sequence[AppliedMigration]) -> set[str]:
     return {row.version for row in applied if not row.is_partial}
 
 
-class MigrationEngine:
-    """Plans and runs migrations for one database config."""
+class ConnectionSource(Protocol):
+    """Where the engine gets its connections: a database config is one."""
 
-    def __init__(self, config: DatabaseConfig, *, reporter: Reporter | None = None) -> None:
-        self._config = config
-        self._settings = config.migration_config
-        self._store = version_store(config.dialect, self._settings.version_table)
-        self._runner = MigrationRunner(self._store, config.dialect, reporter)
+    def provide_driver(self) -> AbstractAsyncContextManager[AsyncDriver]:
+        """Open a connection for the duration of an ``async with`` block."""
+        ...
+
+    def is_empty(self) -> bool:
+        """True when the database certainly holds nothing yet, so reading needs no connection."""
+        ...
+
+
+class MigrationEngine:
+    """Plans and runs migrations for one database."""
+
+    def __init__(
+        self,
+        connections: ConnectionSource,
+        settings: MigrationConfig,
+        dialect: Dialect,
+        *,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self._connections = connections
+        self._settings = settings
+        self._dialect = dialect
+        self._store = VersionStore(dialect, settings.version_table)
+        self._runner = MigrationRunner(self._store, dialect, reporter)
 
     @property
     def directory(self) -> Path:
         """The folder of the app's migration files."""
         return Path(self._settings.script_location)
+
+    @property
+    def interruption(self) -> str | None:
+        """What the last run left behind when it was cancelled mid-migration, in one line."""
+        return self._runner.interruption
 
     def files(self) -> list[MigrationFile]:
         """Every migration file in run order (extensions' first), from file names only."""
@@ -93,7 +134,7 @@ class MigrationEngine:
 
     def statements(self, migration: Migration, direction: Direction) -> tuple[str, ...]:
         """A SQL migration's statements for one direction, as they will run (none for Python)."""
-        return migration_statements(migration, direction, self._config.dialect)
+        return migration_statements(migration, direction, self._dialect)
 
     def validate(self, migration: Migration, direction: Direction) -> None:
         """Fail now for what would fail once running: a section that does not split, a failing import."""
@@ -103,20 +144,22 @@ class MigrationEngine:
 
     @asynccontextmanager
     async def _connect(self) -> AsyncIterator[AsyncDriver]:
-        async with self._config.provide_driver() as driver:
+        async with self._connections.provide_driver() as driver:
             yield driver
 
     @asynccontextmanager
-    async def _locked(self) -> AsyncIterator[None]:
-        """Hold the run lock, on a connection of its own so no migration statement waits behind it."""
-        if self._config.dialect != "postgres":  # SQLite serialises each migration instead (runner)
-            yield
-            return
-        async with (
-            self._connect() as driver,
-            migration_lock(driver, self._settings.version_table, self._settings.lock_timeout),
-        ):
-            yield
+    async def _session(self) -> AsyncIterator[tuple[AsyncDriver, anyio.abc.TaskGroup]]:
+        """A connection holding the run lock, with a task group for the run's helpers.
+
+        The lock is taken on the connection that runs the migrations, so it lives exactly as long
+        as the work it protects; its heartbeat runs beside the work.
+        """
+        async with self._connect() as driver:
+            lock = self._dialect.run_lock(driver, self._settings.version_table)
+            async with hold_run_lock(lock, self._settings.lock_timeout), background_tasks() as tasks:
+                tasks.start_soon(keep_alive, lock)
+                await self._dialect.prepare_run(driver)
+                yield driver, tasks
 
     async def _read(self) -> tuple[list[MigrationFile], list[AppliedMigration]]:
         files = self.files()
@@ -132,7 +175,7 @@ class MigrationEngine:
         return await self._read_table(self._store.done, set())
 
     async def _read_table(self, read: Callable[[AsyncDriver], Awaitable[_T]], empty: _T) -> _T:
-        if self._config.is_empty():  # reading must not create a database (a SQLite file)
+        if self._connections.is_empty():  # reading must not create a database (a SQLite file)
             return empty
         async with self._connect() as driver:
             return await read(driver)
@@ -156,7 +199,9 @@ class MigrationEngine:
                 revision=row.version,
                 description=row.description,
                 type=row.type,
-                status="partial"
+                status="running"
+                if row.is_interrupted
+                else "partial"
                 if row.is_partial
                 else "applied"
                 if row.version in by_revision
@@ -200,10 +245,9 @@ class MigrationEngine:
         steps = plan_upgrade(ordered, _done(applied), target)
         by_revision = {f.revision: f for f in files}
         migrations = [parse(by_revision[revision]) for revision in steps]
-        positions, expected = {revision: n for n, revision in enumerate(ordered)}, predecessors(files)
+        if broken := chain_problems(files, applied, migrations):
+            raise broken[0].error()
         for migration in migrations:
-            if problem := chain_error(migration, expected, positions, _done(applied)):
-                raise MigrationSourceError(migration.path, problem)
             self.validate(migration, "upgrade")  # a broken file fails before anything runs
         return migrations
 
@@ -234,42 +278,86 @@ class MigrationEngine:
 
     # -- running ---------------------------------------------------------------------------------
 
-    async def upgrade(self, target: str = "head", *, resume: bool = False) -> list[MigrationRun]:
+    async def upgrade(
+        self, target: str = "head", *, resume: bool = False, interrupted: Interrupted | None = None
+    ) -> list[MigrationRun]:
         """Apply pending migrations up to ``target`` (``head``, ``+N`` or a revision).
 
         A partly applied migration stops every upgrade until ``resume=True``, which continues it from
-        its failed statement (the file mended first) and then applies the rest.
+        its failed statement (the file mended first) and then applies the rest. A migration whose
+        run ended while one of its statements was running needs ``interrupted`` too: ``"ran"`` if
+        that statement took effect, ``"not-ran"`` if it did not.
         """
         files = self.files()
         if not plan_upgrade([f.revision for f in files], await self._fully_applied(), target):
             return []  # up to date: one narrow query, no lock, no file read
-        async with self._locked(), self._connect() as driver:
+        async with self._session() as (driver, tasks):
             applied = await self._store.applied(driver)
             if await self._reconcile(driver, files, applied):
                 applied = await self._store.applied(driver)
-            if not resume:
-                _refuse_partial(applied, "upgrade")
-            partial = {row.version: row for row in applied if row.is_partial}
+            self._refuse_unfinished(files, applied, resume=resume, interrupted=interrupted)
+            unfinished = {row.version: row for row in applied if row.is_partial}
             migrations = self._load_upgrade(files, applied, target)
             if migrations:
                 await self._store.ensure_table(driver)
-            runs = []
-            for migration in migrations:
-                run = await self._runner.run(
-                    driver, migration, "upgrade", partial=partial.get(migration.revision)
+            return [
+                await self._runner.run(
+                    driver,
+                    migration,
+                    "upgrade",
+                    tasks,
+                    unfinished=unfinished.get(migration.revision),
+                    interrupted=interrupted,
                 )
-                if run is not None:
-                    runs.append(run)
-            return runs
+                for migration in migrations
+            ]
+
+    def _refuse_unfinished(
+        self,
+        files: Sequence[MigrationFile],
+        applied: Sequence[AppliedMigration],
+        *,
+        resume: bool,
+        interrupted: Interrupted | None,
+    ) -> None:
+        """Read under the run lock: an unfinished row is no other process's work in progress."""
+        rows = [row for row in applied if row.is_partial]
+        if interrupted is not None and not any(row.is_interrupted for row in rows):
+            raise TargetError(
+                "--interrupted settles a migration whose run ended mid-statement, and none did; "
+                "run `sqlspec upgrade` (with --resume for a partly applied one)"
+            )
+        if interrupted is not None and not resume:
+            raise TargetError("--interrupted goes with --resume")
+        for row in rows:
+            if not row.is_interrupted:
+                if not resume:
+                    _refuse_partial([row], "upgrade")
+                continue
+            if resume and interrupted is not None:
+                continue
+            by_revision = {f.revision: f for f in files}
+            statement = ""
+            total: int | None = None
+            if row.progress is not None and row.version in by_revision:
+                statements = self.statements(parse(by_revision[row.version]), "upgrade")
+                total = len(statements)
+                if row.progress < total:
+                    statement = f": {statement_preview(statements[row.progress])}"
+            number = None if row.progress is None else row.progress + 1
+            raise MigrationStateError(
+                f"migration {row.version} ({row.script}) was interrupted: {row.progress_text}{statement}; "
+                f"{resume_advice(number, total)}"
+            )
 
     async def downgrade(self, target: str = "-1") -> list[MigrationRun]:
         """Revert applied migrations down to ``target`` (``-N``, ``base`` or a revision)."""
         files, applied = await self._read()
         if not plan_downgrade([f.revision for f in files], [row.version for row in applied], target):
             return []
-        async with self._locked(), self._connect() as driver:
+        async with self._session() as (driver, tasks):
             migrations = self._load_downgrade(files, await self._store.applied(driver), target)
-            return [run for m in migrations if (run := await self._runner.run(driver, m, "downgrade"))]
+            return [await self._runner.run(driver, m, "downgrade", tasks) for m in migrations]
 
     async def stamp(self, target: str = "head") -> list[str]:
         """Record migrations up to ``target`` as applied without running them, to adopt a database.
@@ -282,7 +370,7 @@ class MigrationEngine:
                 "to undo migrations run `sqlspec downgrade base`"
             )
         files = self.files()
-        async with self._locked(), self._connect() as driver:
+        async with self._session() as (driver, _):
             migrations = self._load_upgrade(files, await self._store.applied(driver), target)
             if migrations:
                 await self._store.ensure_table(driver)
@@ -294,7 +382,7 @@ class MigrationEngine:
     async def reconcile(self) -> list[tuple[str, str]]:
         """Rename rows applied under a timestamp whose file ``fix`` made sequential; (old, new) pairs."""
         files = self.files()
-        async with self._locked(), self._connect() as driver:
+        async with self._session() as (driver, _):
             return await self._reconcile(driver, files, await self._store.applied(driver))
 
     async def _reconcile(
@@ -310,6 +398,11 @@ class MigrationEngine:
 
 def _refuse_partial(applied: Sequence[AppliedMigration], operation: str) -> None:
     for row in applied:
+        if row.is_interrupted:
+            raise MigrationStateError(
+                f"migration {row.version} ({row.script}) was interrupted: {row.progress_text}; settle it "
+                f"with `sqlspec upgrade --resume --interrupted ran|not-ran` before any {operation}"
+            )
         if row.is_partial:
             raise MigrationStateError(
                 f"migration {row.version} ({row.script}) is partly applied: {row.progress_text}; mend the "

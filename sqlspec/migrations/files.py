@@ -445,7 +445,7 @@ def parse(file: MigrationFile) -> Migration:
     return _parse_sql(file, text) if file.kind == "sql" else _parse_python(file, text)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.cache  # unbounded: an evicted module would run its top level again
 def import_python_migration(migration: Migration) -> ModuleType:
     """Import a Python migration to run it; any error while importing is a :class:`MigrationSourceError`.
 
