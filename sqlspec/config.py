@@ -14,10 +14,11 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any, ClassVar
 
 from sqlspec._sync import blocking_twin
-from sqlspec.driver import AsyncDriver, Dialect
+from sqlspec.dialects import Dialect
+from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import ImproperConfigurationError
 from sqlspec.migrations.config import MigrationConfig, to_migration_config
-from sqlspec.migrations.engine import HistoryEntry, MigrationEngine, MigrationRun, Reporter
+from sqlspec.migrations.engine import HistoryEntry, Interrupted, MigrationEngine, MigrationRun, Reporter
 
 __all__ = (
     "AsyncDatabaseConfig",
@@ -68,7 +69,7 @@ class DatabaseConfig(ABC):
 
     def migration_engine(self, *, reporter: Reporter | None = None) -> MigrationEngine:
         """The engine for this database; cheap to make, it connects only when used."""
-        return MigrationEngine(self, reporter=reporter)
+        return MigrationEngine(self, self.migration_config, self.dialect, reporter=reporter)
 
     def __repr__(self) -> str:
         bind = f", bind_key={self.bind_key!r}" if self.bind_key else ""
@@ -92,12 +93,16 @@ class MigrationCommands:
     def _engine(self) -> MigrationEngine:
         raise NotImplementedError
 
-    async def migrate_up(self, revision: str = "head", *, resume: bool = False) -> list[MigrationRun]:
+    async def migrate_up(
+        self, revision: str = "head", *, resume: bool = False, interrupted: Interrupted | None = None
+    ) -> list[MigrationRun]:
         """Apply pending migrations up to ``revision``: ``"head"``, ``"+N"`` or a revision like ``"0003"``.
 
-        ``resume=True`` continues a non-transactional migration that stopped part-way.
+        ``resume=True`` continues a non-transactional migration that stopped part-way; for one whose
+        run ended mid-statement, ``interrupted`` says whether that statement took effect
+        (``"ran"``) or not (``"not-ran"``).
         """
-        return await self._engine().upgrade(revision, resume=resume)
+        return await self._engine().upgrade(revision, resume=resume, interrupted=interrupted)
 
     async def migrate_down(self, revision: str = "-1") -> list[MigrationRun]:
         """Revert migrations down to ``revision``: ``"-N"``, ``"base"`` or a revision that stays applied."""

@@ -1,59 +1,121 @@
 """The driver a migration receives, and the engine's only way to talk to a database.
 
-Each adapter implements the few abstract methods of :class:`AsyncDriver`; the query helpers and the
-blocking facade are written once here. Parameters use the database's own placeholder style:
-``$1, $2`` for PostgreSQL (asyncpg), ``?`` for SQLite.
+Each adapter implements the few abstract methods of :class:`AsyncDriver`; the query helpers, the
+one-call-at-a-time rule and the blocking facade are written once here. Parameters use the database's
+own placeholder style: ``$1, $2`` for PostgreSQL (asyncpg), ``?`` for SQLite.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import anyio
 
 from sqlspec._sync import blocking_twin
 
-__all__ = ("AsyncDriver", "AwaitWatchingDriver", "BlockingDriver", "Dialect", "Row")
+if TYPE_CHECKING:
+    from sqlspec.dialects import Dialect
 
-Dialect = Literal["postgres", "sqlite"]
+__all__ = ("AsyncDriver", "AwaitWatchingDriver", "BlockingDriver", "Row")
+
 Row = dict[str, Any]
+_ROLLBACK_WAIT = 30.0
+logger = logging.getLogger("sqlspec")
 
 
 class AsyncDriver(ABC):
     """One open connection, with the calls a migration needs.
 
-    The engine owns the transaction around each migration; a migration should not call
-    :meth:`begin`, :meth:`commit` or :meth:`rollback` itself.
+    Calls are made one at a time (a connection runs one statement at once; the run lock's heartbeat
+    shares it with the migration). The engine owns the transaction around each migration; a
+    transactional migration must not call :meth:`begin`, :meth:`commit` or :meth:`rollback`.
     """
 
     dialect: ClassVar[Dialect]
+    database: str = ""
+    """Which database the connection is to, for messages (never with a password)."""
+    _busy: anyio.Lock | None = None
+
+    def _one_at_a_time(self) -> anyio.Lock:
+        if self._busy is None:
+            self._busy = anyio.Lock()
+        return self._busy
 
     @abstractmethod
-    async def execute(self, sql: str, *params: Any) -> None:
+    async def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
         """Run one statement."""
 
     @abstractmethod
-    async def select(self, sql: str, *params: Any) -> list[Row]:
-        """Run a query and return every row as a dict keyed by column name."""
+    async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        """Run a query and return its rows."""
+
+    @abstractmethod
+    async def _begin(self) -> None: ...
+
+    @abstractmethod
+    async def _commit(self) -> None: ...
+
+    @abstractmethod
+    async def _rollback(self) -> None:
+        """Roll back the open transaction; nothing to do when the database already ended it."""
 
     @abstractmethod
     def is_missing_table(self, error: Exception) -> bool:
         """Whether ``error`` says a queried table does not exist (read-only commands expect that)."""
 
     @abstractmethod
+    def failed_on_server(self, error: BaseException) -> bool:
+        """Whether ``error`` is the database's own report that a statement failed.
+
+        Such a statement took no effect. Any other error (a lost connection) leaves its outcome
+        unknown: the database may have finished it.
+        """
+
+    def lost_connection(self, error: BaseException) -> bool:
+        """Whether ``error`` means the connection is gone (and with it a lock held on it)."""
+        return False
+
+    @abstractmethod
+    async def interrupt(self) -> None:
+        """Ask the database to stop the statement running now; called from another task."""
+
+    async def execute(self, sql: str, *params: Any) -> None:
+        """Run one statement."""
+        async with self._one_at_a_time():
+            await self._execute(sql, params)
+
+    async def select(self, sql: str, *params: Any) -> list[Row]:
+        """Run a query and return every row as a dict keyed by column name."""
+        async with self._one_at_a_time():
+            return await self._select(sql, params)
+
     async def begin(self) -> None:
         """Open a transaction."""
+        async with self._one_at_a_time():
+            await self._begin()
 
-    @abstractmethod
     async def commit(self) -> None:
         """Commit the open transaction."""
+        async with self._one_at_a_time():
+            await self._commit()
 
-    @abstractmethod
     async def rollback(self) -> None:
         """Roll back the open transaction."""
+        async with self._one_at_a_time():
+            await self._rollback()
+
+    async def ping_if_idle(self) -> None:
+        """Send a trivial query unless a call is under way: a sign of life other sessions can see."""
+        busy = self._one_at_a_time()
+        if not busy.locked():
+            async with busy:
+                await self._select("SELECT 1", ())
 
     async def select_one(self, sql: str, *params: Any) -> Row:
         """Return the only row of a query; raise ``LookupError`` unless there is exactly one."""
@@ -76,21 +138,29 @@ class AsyncDriver(ABC):
 
     async def execute_script(self, script: str) -> None:
         """Run several statements, split with the same lexer as SQL migration files."""
-        from sqlspec.migrations.sql import split_statements
-
-        for statement in split_statements(script, self.dialect):
+        for statement in self.dialect.split(script):
             await self.execute(statement)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
-        """Commit when the block succeeds, roll back when it raises (also on cancellation)."""
+        """Commit when the block succeeds, roll back when it raises (also on cancellation).
+
+        The block's own error is what propagates: a rollback that fails too (the connection is
+        gone, and the database rolls back by itself) is not allowed to replace it. Once sent, a
+        COMMIT is waited for even on cancellation, so its outcome is known.
+        """
         await self.begin()
         try:
             yield
         except BaseException:
-            await self.rollback()
+            with anyio.CancelScope(shield=True), anyio.move_on_after(_ROLLBACK_WAIT):
+                try:
+                    await self.rollback()
+                except Exception as error:
+                    logger.debug("sqlspec: rollback failed after an error: %s", error)
             raise
-        await self.commit()
+        with anyio.CancelScope(shield=True):
+            await self.commit()
 
 
 class BlockingDriver:
@@ -103,6 +173,7 @@ class BlockingDriver:
     def __init__(self, driver: AsyncDriver) -> None:
         self._driver = driver
         self.dialect: Dialect = driver.dialect
+        self.database = driver.database
 
     def _async_twin(self) -> AsyncDriver:
         return self._driver
@@ -113,6 +184,9 @@ class BlockingDriver:
     select_one_or_none = blocking_twin(AsyncDriver.select_one_or_none)
     select_value = blocking_twin(AsyncDriver.select_value)
     execute_script = blocking_twin(AsyncDriver.execute_script)
+    begin = blocking_twin(AsyncDriver.begin)  # only a ``transactional = False`` migration may
+    commit = blocking_twin(AsyncDriver.commit)
+    rollback = blocking_twin(AsyncDriver.rollback)
 
 
 class AwaitWatchingDriver:

@@ -19,6 +19,7 @@ __all__ = (
     "MigrationExecutionError",
     "MigrationSourceError",
     "MigrationStateError",
+    "OutcomeUnknownError",
     "PartialMigrationError",
     "RevisionNotFoundError",
     "SQLSpecError",
@@ -119,6 +120,7 @@ class MigrationExecutionError(MigrationError):
         direction: str = "upgrade",
         statement: int | None = None,
         rolled_back: bool = True,
+        outcome: str | None = None,
     ) -> None:
         self.revision = revision
         self.path = path
@@ -127,6 +129,9 @@ class MigrationExecutionError(MigrationError):
         self.message = message
         self.rolled_back = rolled_back
         where = f", statement {statement}" if statement is not None else ""
+        if outcome is not None:
+            super().__init__(f"{direction} of {revision} failed ({path}{where}): {message}; {outcome}")
+            return
         outcome = "it was rolled back"
         if not rolled_back:
             outcome = "it ran outside a transaction, so what ran before the failure stays done"
@@ -173,6 +178,34 @@ class PartialMigrationError(MigrationExecutionError):
             f"it runs outside a transaction, so {done}{extra}; mend the file and run "
             "`sqlspec upgrade --resume`",
         )
+
+
+class OutcomeUnknownError(PartialMigrationError):
+    """A statement that commits by itself was cut off, and the database did not say how it ended.
+
+    The version table marks the migration as interrupted at that statement; ``upgrade --resume``
+    refuses until the operator says whether it took effect (``--interrupted ran`` or ``not-ran``).
+    """
+
+    def __init__(
+        self, revision: str, path: Path, message: str, *, statement: int | None, total: int | None
+    ) -> None:
+        super().__init__(revision, path, message, statement=statement, total=total)
+        self.args = (f"upgrade of {revision} ({path}): {message}; {resume_advice(statement, total)}",)
+
+
+def resume_advice(statement: int | None, total: int | None) -> str:
+    """How to resume after an interrupted statement whose outcome is unknown."""
+    if statement is None:
+        what = "upgrade() may have done all or part of its work"
+        did = "it finished"
+    else:
+        what = f"statement {statement} of {total} may have finished in the database"
+        did = "it took effect"
+    return (
+        f"{what}; check, then run `sqlspec upgrade --resume --interrupted ran` if {did}, "
+        "or `--interrupted not-ran` to run it again"
+    )
 
 
 class MigrationStateError(MigrationError):

@@ -32,7 +32,7 @@ class SQLSpecSessionStore(Store):
         self._config = config
 
     def _p(self, index: int) -> str:
-        return f"${index}" if self._config.dialect == "postgres" else "?"
+        return self._config.dialect.placeholder(index)
 
     async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
         data = value.encode() if isinstance(value, str) else value

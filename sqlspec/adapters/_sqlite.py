@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 from abc import abstractmethod
+from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 
+from sqlspec.dialects.sqlite import SQLITE, run_lock_holder
 from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError, LockTimeoutError
 
@@ -19,78 +22,96 @@ __all__ = (
     "connect_arguments",
     "connection_error",
     "database_missing",
+    "wait_while_locked",
 )
 
 _BUSY_STEP = 1.0
 """SQLite's own busy wait per try: after this long a waiter says so, then keeps trying."""
 _NOTICE_EVERY = 10.0
 logger = logging.getLogger("sqlspec")
+T = TypeVar("T")
 
 
 class SqliteDriverBase(AsyncDriver):
     """A SQLite driver; subclasses say how a call reaches the sqlite3 connection (a thread).
 
-    The write lock on the file is the migration lock: a statement that finds it held waits for it
-    up to ``lock_timeout``, saying so every few seconds, then raises :class:`LockTimeoutError`.
+    A statement that finds the database locked by another connection waits, saying so every ten
+    seconds: for as long as a migration run holding the run lock is alive, else up to
+    ``lock_timeout``, then raises :class:`LockTimeoutError`.
     """
 
-    dialect = "sqlite"
-    database: str = ""
+    dialect = SQLITE
     lock_timeout: float = 60.0
 
     @abstractmethod
     async def _call(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         """Execute ``sql`` and return its rows (none for a statement)."""
 
+    @abstractmethod
+    def _in_transaction(self) -> bool:
+        """Whether the connection has a transaction open."""
+
     async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
-        try:
-            return await self._call(sql, params)
-        except sqlite3.OperationalError as error:
-            if not _is_locked(error):
-                raise
-        return await self._wait_for_lock(sql, params)
+        return await wait_while_locked(partial(self._call, sql, params), self.database, self.lock_timeout)
 
-    async def _wait_for_lock(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
-        waited = min(_BUSY_STEP, self.lock_timeout)
-        next_notice = waited
-        started = anyio.current_time() - waited
-        while waited < self.lock_timeout:
-            if waited >= next_notice:
-                logger.warning(
-                    "waiting for the write lock on SQLite database %s, held by another connection "
-                    "(%.0f s so far, giving up after %g s)",
-                    self.database,
-                    waited,
-                    self.lock_timeout,
-                )
-                next_notice += _NOTICE_EVERY
-            try:
-                return await self._call(sql, params)
-            except sqlite3.OperationalError as error:
-                if not _is_locked(error):
-                    raise
-            waited = anyio.current_time() - started
-        raise LockTimeoutError(self.lock_timeout, f"another connection to {self.database}")
-
-    async def execute(self, sql: str, *params: Any) -> None:
+    async def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
         await self._run(sql, params)
 
-    async def select(self, sql: str, *params: Any) -> list[Row]:
+    async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         return await self._run(sql, params)
 
     def is_missing_table(self, error: Exception) -> bool:
         return isinstance(error, sqlite3.OperationalError) and "no such table" in str(error)
 
-    async def begin(self) -> None:
-        # IMMEDIATE takes the write lock now, so concurrent migrators queue here (busy timeout)
-        # instead of failing halfway through a migration.
-        await self.execute("BEGIN IMMEDIATE")
+    def failed_on_server(self, error: BaseException) -> bool:
+        # SQLite rolls back a statement that fails or is interrupted, and a killed process's
+        # journal is rolled back on the next open: an error from sqlite3 means no effect.
+        return isinstance(error, sqlite3.Error)
 
-    async def commit(self) -> None:
-        await self.execute("COMMIT")
+    async def _begin(self) -> None:
+        # IMMEDIATE takes the write lock now, so a writer outside sqlspec queues here (busy
+        # timeout) instead of failing halfway through a migration.
+        await self._run("BEGIN IMMEDIATE", ())
 
-    async def rollback(self) -> None:
-        await self.execute("ROLLBACK")
+    async def _commit(self) -> None:
+        await self._run("COMMIT", ())
+
+    async def _rollback(self) -> None:
+        # An interrupted or failed statement may have rolled the transaction back already.
+        if self._in_transaction():
+            await self._run("ROLLBACK", ())
+
+
+async def wait_while_locked(attempt: Callable[[], Awaitable[T]], database: str, lock_timeout: float) -> T:
+    """Run ``attempt`` until it stops failing with "database is locked".
+
+    SQLite's busy handler waits up to a second per try; between tries a warning names the wait.
+    The wait ends after ``lock_timeout`` seconds, unless the lock belongs to a migration run whose
+    holder is alive (its run lock's heartbeat is fresh): that one is waited for to its end.
+    """
+    started = anyio.current_time()
+    next_notice = started + _BUSY_STEP
+    while True:
+        try:
+            return await attempt()
+        except sqlite3.OperationalError as error:
+            if not _is_locked(error):
+                raise
+        now = anyio.current_time()
+        due, timed_out = now >= next_notice, now - started >= lock_timeout
+        if not (due or timed_out):
+            continue
+        holder = run_lock_holder(database)
+        if timed_out and (holder is None or not holder.alive):
+            raise LockTimeoutError(
+                lock_timeout, holder.description if holder else f"another connection to {database}"
+            )
+        if due:
+            by = f"the migration run of {holder.description}" if holder else "another connection"
+            logger.warning(
+                "waiting for SQLite database %s, locked by %s (%.0f s so far)", database, by, now - started
+            )
+            next_notice = now + _NOTICE_EVERY
 
 
 def _is_locked(error: sqlite3.OperationalError) -> bool:

@@ -16,8 +16,10 @@ from sqlspec.adapters._sqlite import (
     connect_arguments,
     connection_error,
     database_missing,
+    wait_while_locked,
 )
 from sqlspec.config import AsyncDatabaseConfig, require_asyncio
+from sqlspec.dialects.sqlite import SQLITE
 from sqlspec.driver import Row
 
 __all__ = ("AiosqliteConfig", "AiosqliteDriver")
@@ -41,11 +43,17 @@ class AiosqliteDriver(SqliteDriverBase):
             raise
         return [dict(row) for row in rows]
 
+    def _in_transaction(self) -> bool:
+        return self.connection.in_transaction
+
+    async def interrupt(self) -> None:
+        await self.connection.interrupt()
+
 
 class AiosqliteConfig(AsyncDatabaseConfig):
     """An async SQLite database: ``connection_config={"database": "app.db"}``."""
 
-    dialect = "sqlite"
+    dialect = SQLITE
 
     def is_empty(self) -> bool:
         return database_missing(self.connection_config)
@@ -55,15 +63,24 @@ class AiosqliteConfig(AsyncDatabaseConfig):
         require_asyncio("AiosqliteConfig")
         arguments = connect_arguments(self.connection_config, self.migration_config.lock_timeout)
         database = arguments.pop("database")
-        connection = aiosqlite.connect(database, **arguments)
+
+        async def connect() -> aiosqlite.Connection:
+            connection = aiosqlite.connect(database, **arguments)
+            try:
+                return await connection
+            except BaseException:
+                # aiosqlite stops its worker thread after a failed connect but does not wait for
+                # it; left running, it would report to this event loop after the loop has closed.
+                worker = getattr(connection, "_thread", None)
+                if worker is not None:
+                    with anyio.CancelScope(shield=True):
+                        await anyio.to_thread.run_sync(worker.join)
+                raise
+
+        lock_timeout = self.migration_config.lock_timeout
         try:
-            await connection
+            connection = await wait_while_locked(connect, str(database), lock_timeout)
         except (sqlite3.Error, OSError, TypeError) as error:
-            # aiosqlite stops its worker thread after a failed connect but does not wait for it;
-            # left running, it would report to this event loop after the loop has closed.
-            worker = getattr(connection, "_thread", None)
-            if worker is not None:
-                await anyio.to_thread.run_sync(worker.join)
             raise connection_error(database, error) from error
         connection.row_factory = sqlite3.Row
         try:

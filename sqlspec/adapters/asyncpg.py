@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 import anyio
@@ -15,6 +17,7 @@ from asyncpg.transaction import Transaction
 
 from sqlspec._redact import redact_dsn, redact_text
 from sqlspec.config import AsyncDatabaseConfig, require_asyncio
+from sqlspec.dialects.postgres import POSTGRES
 from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError
 
@@ -30,33 +33,61 @@ T = TypeVar("T")
 class AsyncpgDriver(AsyncDriver):
     """An asyncpg connection as a sqlspec driver; parameters are ``$1, $2, ...``."""
 
-    dialect = "postgres"
+    dialect = POSTGRES
 
-    def __init__(self, connection: asyncpg.Connection | PoolConnectionProxy) -> None:
+    def __init__(
+        self,
+        connection: asyncpg.Connection | PoolConnectionProxy,
+        database: str,
+        side_connection: Callable[[], Awaitable[asyncpg.Connection]],
+    ) -> None:
         self.connection = connection
+        self.database = database
+        self._side_connection = side_connection
         self._transaction: Transaction | None = None
 
-    async def execute(self, sql: str, *params: Any) -> None:
+    async def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
         await self.connection.execute(sql, *params)
 
-    async def select(self, sql: str, *params: Any) -> list[Row]:
+    async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         return [dict(record) for record in await self.connection.fetch(sql, *params)]
 
     def is_missing_table(self, error: Exception) -> bool:
         return isinstance(error, asyncpg.UndefinedTableError | asyncpg.InvalidSchemaNameError)
 
-    async def begin(self) -> None:
+    def failed_on_server(self, error: BaseException) -> bool:
+        # An ErrorResponse for the statement (QueryCanceledError and AdminShutdownError included):
+        # the server ended it without effect. A closed socket carries no such report.
+        return isinstance(error, asyncpg.PostgresError)
+
+    def lost_connection(self, error: BaseException) -> bool:
+        if self.connection.is_closed() or isinstance(error, asyncpg.ConnectionDoesNotExistError | OSError):
+            return True
+        # 57P01 admin shutdown (pg_terminate_backend), 57P05 idle_session_timeout, and the like.
+        return isinstance(error, asyncpg.PostgresError) and str(error.sqlstate).startswith("57P")
+
+    async def interrupt(self) -> None:
+        # pg_cancel_backend from a second session; the statement's own call then receives the
+        # server's answer (cancelled, or finished first), so its outcome stays known.
+        pid = self.connection.get_server_pid()
+        side = await self._side_connection()
+        try:
+            await side.execute("SELECT pg_cancel_backend($1)", pid)
+        finally:
+            await side.close()
+
+    async def _begin(self) -> None:
         self._transaction = self.connection.transaction()
         await self._transaction.start()
 
-    async def commit(self) -> None:
+    async def _commit(self) -> None:
         transaction, self._transaction = self._transaction, None
         if transaction is not None:
             await transaction.commit()
 
-    async def rollback(self) -> None:
+    async def _rollback(self) -> None:
         transaction, self._transaction = self._transaction, None
-        if transaction is not None:
+        if transaction is not None and not self.connection.is_closed():
             await transaction.rollback()
 
 
@@ -77,7 +108,7 @@ class AsyncpgConfig(AsyncDatabaseConfig):
     unless you set them.
     """
 
-    dialect = "postgres"
+    dialect = POSTGRES
     _pool: asyncpg.Pool | None = None
     _pool_loop: asyncio.AbstractEventLoop | None = None
 
@@ -86,8 +117,8 @@ class AsyncpgConfig(AsyncDatabaseConfig):
         if not pool:  # a single connection ignores the pool's sizing, as the app's pool uses it
             arguments = {key: value for key, value in arguments.items() if key not in _POOL_ONLY}
         settings = dict(arguments.get("server_settings") or {})
-        # The OS pid, so a lock's holder can be found from pg_stat_activity.
-        settings.setdefault("application_name", f"sqlspec pid {os.getpid()}")
+        # Host and OS pid, so a waiter can name the run lock's holder from pg_stat_activity.
+        settings.setdefault("application_name", f"sqlspec {socket.gethostname()[:32]} pid {os.getpid()}")
         arguments["server_settings"] = settings
         return arguments
 
@@ -118,13 +149,15 @@ class AsyncpgConfig(AsyncDatabaseConfig):
     @asynccontextmanager
     async def provide_driver(self) -> AsyncIterator[AsyncpgDriver]:
         # A pool's connections belong to the event loop that opened it; any other loop connects anew.
+        where = _describe(self._arguments())
+        side = partial(self._connecting, asyncpg.connect, self._arguments())
         if self._pool is not None and self._pool_loop is asyncio.get_running_loop():
             async with self._pool.acquire() as connection:
-                yield AsyncpgDriver(connection)
+                yield AsyncpgDriver(connection, where, side)
             return
         connection = await self._connecting(asyncpg.connect, self._arguments())
         try:
-            yield AsyncpgDriver(connection)
+            yield AsyncpgDriver(connection, where, side)
         finally:
             with anyio.CancelScope(shield=True):
                 await connection.close()

@@ -21,8 +21,10 @@ from sqlspec.adapters._sqlite import (
     connection_error,
     database_missing,
     rows_of,
+    wait_while_locked,
 )
 from sqlspec.config import SyncDatabaseConfig
+from sqlspec.dialects.sqlite import SQLITE
 from sqlspec.driver import Row
 
 __all__ = ("SqliteConfig", "SqliteDriver")
@@ -35,7 +37,7 @@ class SqliteDriver(SqliteDriverBase):
         self.connection = connection
         self.database = database
         self.lock_timeout = lock_timeout
-        self._one_at_a_time = anyio.CapacityLimiter(1)
+        self._thread_limiter = anyio.CapacityLimiter(1)
 
     def _run_here(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         cursor = self.connection.execute(sql, params)
@@ -54,7 +56,7 @@ class SqliteDriver(SqliteDriverBase):
                 finished.set()
 
         try:
-            return await anyio.to_thread.run_sync(run, limiter=self._one_at_a_time, abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(run, limiter=self._thread_limiter, abandon_on_cancel=True)
         except anyio.get_cancelled_exc_class():
             # Ctrl-C or a timeout: stop the statement, and wait for its thread to let go of the
             # connection, so the rollback that follows neither waits behind it nor runs beside it.
@@ -63,11 +65,17 @@ class SqliteDriver(SqliteDriverBase):
                 await anyio.to_thread.run_sync(finished.wait)
             raise
 
+    def _in_transaction(self) -> bool:
+        return self.connection.in_transaction
+
+    async def interrupt(self) -> None:
+        self.connection.interrupt()
+
 
 class SqliteConfig(SyncDatabaseConfig):
     """A SQLite database for sync code: ``config.migrate_up()`` blocks until done."""
 
-    dialect = "sqlite"
+    dialect = SQLITE
 
     def is_empty(self) -> bool:
         return database_missing(self.connection_config)
@@ -77,8 +85,12 @@ class SqliteConfig(SyncDatabaseConfig):
         arguments = connect_arguments(self.connection_config, self.migration_config.lock_timeout)
         database = arguments.pop("database")
         arguments["check_same_thread"] = False  # used from worker threads, never two at once
+
+        async def connect() -> sqlite3.Connection:
+            return await anyio.to_thread.run_sync(lambda: sqlite3.connect(database, **arguments))
+
         try:
-            connection = await anyio.to_thread.run_sync(lambda: sqlite3.connect(database, **arguments))
+            connection = await wait_while_locked(connect, str(database), self.migration_config.lock_timeout)
         except (sqlite3.Error, OSError, TypeError) as error:
             raise connection_error(database, error) from error
         try:

@@ -396,7 +396,7 @@ def show_config(ctx: typer.Context) -> None:
             ("config", type(config).__name__),
             ("bind_key", str(config.bind_key)),
             ("connection", redact_connection_config(config.connection_config)),  # never a password
-            ("dialect", config.dialect),
+            ("dialect", config.dialect.name),
             ("script_location", settings.script_location),
             ("version_table", settings.version_table),
             ("include_extensions", ", ".join(settings.include_extensions) or "-"),

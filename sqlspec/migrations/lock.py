@@ -1,26 +1,34 @@
-"""The lock that lets one process at a time change a database's migrations.
+"""The run lock: one migrating process per database, waited for while its holder is alive.
 
-PostgreSQL uses a session-level advisory lock, polled with ``pg_try_advisory_lock`` rather than
-waited for in one statement: a waiter then holds no long-lived snapshot, so a migration running
-``CREATE INDEX CONCURRENTLY`` never waits for the waiters, and a killed holder's lock vanishes with
-its connection. SQLite needs no run lock: each migration's ``BEGIN IMMEDIATE`` serialises writers,
-and a migration that another writer applied first is rolled back and skipped (see the runner).
+Each dialect says how to take its lock on the connection that runs the migrations, who holds it and
+whether that holder still shows signs of life; this module owns the one waiting policy:
+
+- a waiter polls, and every ten seconds logs a notice naming the holder;
+- it waits for as long as the holder is alive and working, however long the migration takes;
+- ``lock_timeout`` bounds only a wait on a holder that shows no sign of life (a stopped process,
+  a hung event loop); a holder that dies frees the lock at once, with its connection or process;
+- while it holds the lock, the holder's event loop beats a heartbeat, so waiters can tell a
+  migration computing between queries from a process that stopped.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
+import msgspec
 
-from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import LockTimeoutError
 
-__all__ = ("advisory_key", "migration_lock")
+__all__ = ("HEARTBEAT_EVERY", "SILENT_AFTER", "Holder", "RunLock", "hold_run_lock", "keep_alive")
 
+HEARTBEAT_EVERY = 1.0
+"""Seconds between two heartbeats of a lock holder."""
+SILENT_AFTER = 5.0
+"""A holder with no heartbeat and no running statement for this long shows no sign of life."""
 _POLL_START = 0.02
 _POLL_MAX = 0.5
 _NOTICE_AFTER = 1.0
@@ -28,61 +36,99 @@ _NOTICE_EVERY = 10.0
 logger = logging.getLogger("sqlspec")
 
 
-def advisory_key(version_table: str) -> int:
-    """A stable signed 64-bit key per version table (advisory locks are already per database)."""
-    digest = hashlib.sha256(f"sqlspec:{version_table}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+class Holder(msgspec.Struct, frozen=True):
+    """Who holds the run lock, as a waiter sees it."""
+
+    description: str
+    """For messages: the database's id for the holder's session and the holder's host and pid."""
+    alive: bool
+    """Whether it showed a sign of life within :data:`SILENT_AFTER` seconds."""
 
 
-async def _lock_holder(driver: AsyncDriver, key: int) -> str | None:
-    row = await driver.select_one_or_none(
-        "SELECT a.pid, a.application_name, "
-        "EXTRACT(EPOCH FROM now() - COALESCE(a.xact_start, a.backend_start))::int AS seconds "
-        "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted "
-        "AND l.classid::bigint = ($1::bigint >> 32) & 4294967295 "
-        "AND l.objid::bigint = $1::bigint & 4294967295 AND l.objsubid = 1 LIMIT 1",
-        key,
-    )
-    if row is None:
-        return None
-    app = f" ({row['application_name']})" if row["application_name"] else ""
-    return f"pid {row['pid']}{app}, connected {row['seconds']}s"
+class RunLock(ABC):
+    """A dialect's run lock, bound to the connection (or file) of one migration run."""
+
+    @abstractmethod
+    async def try_acquire(self) -> bool:
+        """Take the lock if it is free; never waits."""
+
+    @abstractmethod
+    async def holder(self) -> Holder | None:
+        """Who holds the lock now; ``None`` if it looks free (it may have been released meanwhile)."""
+
+    @abstractmethod
+    async def beat(self) -> None:
+        """Show waiters that this holder is alive; must not disturb the run's own statements."""
+
+    @abstractmethod
+    async def release(self) -> None:
+        """Let the lock go (also called after the run failed or was cancelled)."""
 
 
 @asynccontextmanager
-async def migration_lock(driver: AsyncDriver, version_table: str, wait: float) -> AsyncIterator[None]:
-    """Hold the database's migration lock for the block.
+async def hold_run_lock(lock: RunLock, lock_timeout: float) -> AsyncIterator[None]:
+    """Wait for the run lock as the module docstring says, and hold it for the block.
 
-    While it waits, a warning on the ``sqlspec`` logger names the holder (after a second, then every
-    ten). Raises :class:`LockTimeoutError`, naming the holder, when it is not free within ``wait``
-    seconds.
+    Run :func:`keep_alive` beside the block. Raises :class:`LockTimeoutError`, naming the holder,
+    once the holder has shown no sign of life for ``lock_timeout`` seconds.
     """
-    if driver.dialect != "postgres":
-        yield
-        return
-    key = advisory_key(version_table)
-    delay = _POLL_START
-    started = anyio.current_time()
-    next_notice = started + _NOTICE_AFTER
-    with anyio.move_on_after(wait) as waiting:
-        while not await driver.select_value("SELECT pg_try_advisory_lock($1)", key):
-            if anyio.current_time() >= next_notice:
-                holder = await _lock_holder(driver, key) or "another process"
-                waited = anyio.current_time() - started
-                logger.warning(
-                    "waiting for the migration lock, held by %s (%.0f s so far, giving up after %g s)",
-                    holder,
-                    waited,
-                    wait,
-                )
-                next_notice += _NOTICE_EVERY
-            await anyio.sleep(delay)
-            delay = min(delay * 2, _POLL_MAX)
-    if waiting.cancelled_caught:
-        raise LockTimeoutError(wait, await _lock_holder(driver, key))
+    await _wait_for(lock, lock_timeout)
     try:
         yield
     finally:
-        with anyio.CancelScope(shield=True):
-            await driver.execute("SELECT pg_advisory_unlock($1)", key)
+        with anyio.CancelScope(shield=True), anyio.move_on_after(10):
+            try:
+                await lock.release()
+            except Exception as error:  # the connection is gone, and the lock with it
+                logger.debug("sqlspec: releasing the run lock failed: %s", error)
+
+
+async def keep_alive(lock: RunLock) -> None:
+    """Beat the holder's heartbeat until cancelled."""
+    while True:
+        await anyio.sleep(HEARTBEAT_EVERY)
+        try:
+            await lock.beat()
+        except Exception as error:  # a lost connection is the run's own error to report
+            logger.debug("sqlspec: heartbeat failed: %s", error)
+
+
+async def _wait_for(lock: RunLock, lock_timeout: float) -> None:
+    delay = _POLL_START
+    started = anyio.current_time()
+    silent_since: float | None = None
+    next_notice = started + _NOTICE_AFTER
+    while not await lock.try_acquire():
+        now = anyio.current_time()
+        if now >= started + _NOTICE_AFTER:  # a short wait needs no look at the holder
+            holder = await lock.holder()
+            if holder is not None and not holder.alive:
+                silent_since = now if silent_since is None else silent_since
+                if now - silent_since >= lock_timeout:
+                    raise LockTimeoutError(lock_timeout, holder.description)
+            else:
+                silent_since = None
+            if now >= next_notice:
+                _notice(holder, now - started, lock_timeout)
+                next_notice = now + _NOTICE_EVERY
+        await anyio.sleep(delay)
+        delay = min(delay * 2, _POLL_MAX)
+
+
+def _notice(holder: Holder | None, waited: float, lock_timeout: float) -> None:
+    if holder is None:
+        return
+    if holder.alive:
+        logger.warning(
+            "waiting for the migration lock, held by %s, which is alive (%.0f s so far)",
+            holder.description,
+            waited,
+        )
+    else:
+        logger.warning(
+            "waiting for the migration lock, held by %s, which shows no sign of life "
+            "(%.0f s so far; giving up after %g s of silence)",
+            holder.description,
+            waited,
+            lock_timeout,
+        )

@@ -1,9 +1,11 @@
 """Run one migration and write its version row.
 
 A transactional migration runs in one transaction with its row: all or nothing. A non-transactional
-SQL migration (``CREATE INDEX CONCURRENTLY`` and friends) cannot be rolled back, so its row records
-progress after every statement; a failure leaves it ``partial``, and a resumed run continues from
-the failed statement, refusing if a statement that already ran was edited since.
+SQL migration (``CREATE INDEX CONCURRENTLY`` and friends) cannot be rolled back, so its row says
+how far it got after every statement: ``running`` with the number of statements known to be done
+while it runs, ``partial`` once it stopped at a known point. A run interrupted mid-statement waits
+for the database's answer before it stops; where no answer comes, the row stays ``running`` and a
+resumed run asks the operator whether that statement took effect (``--interrupted ran|not-ran``).
 """
 
 from __future__ import annotations
@@ -11,34 +13,46 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import logging
 import os
 import time
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
+import anyio
+import anyio.abc
 import anyio.to_thread
 import msgspec
 
-from sqlspec.driver import AsyncDriver, AwaitWatchingDriver, BlockingDriver, Dialect
+from sqlspec.driver import AsyncDriver, AwaitWatchingDriver, BlockingDriver
 from sqlspec.exceptions import (
-    DatabaseConnectionError,
-    LockTimeoutError,
     MigrationExecutionError,
     MigrationSourceError,
+    MigrationStateError,
+    OutcomeUnknownError,
     PartialMigrationError,
     SQLSpecError,
     one_line,
+    resume_advice,
 )
 from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, import_python_migration
-from sqlspec.migrations.sql import SQLSplitError, split_statements
-from sqlspec.migrations.store import AppliedMigration, VersionStore
-from sqlspec.migrations.txmode import first_autocommit_statement
+from sqlspec.migrations.guarded_driver import GuardedDriver
+from sqlspec.migrations.settle import execute_settled
+from sqlspec.migrations.sql import SQLSplitError
+from sqlspec.migrations.statements import statement_problem
+from sqlspec.migrations.store import AppliedMigration, Status, VersionStore
 
-__all__ = ("Direction", "MigrationRun", "MigrationRunner", "Reporter", "migration_statements")
+if TYPE_CHECKING:
+    from sqlspec.dialects import Dialect
+
+__all__ = ("Direction", "Interrupted", "MigrationRun", "MigrationRunner", "Reporter", "migration_statements")
 
 Direction = Literal["upgrade", "downgrade"]
+Interrupted = Literal["ran", "not-ran"]
+"""The operator's word on a statement whose outcome is unknown: it took effect, or it did not."""
+logger = logging.getLogger("sqlspec")
 
 
 class MigrationRun(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,24 +73,19 @@ Reporter = Callable[[MigrationRun], None]
 def migration_statements(migration: Migration, direction: Direction, dialect: Dialect) -> tuple[str, ...]:
     """A SQL migration's statements for one direction, as they will run (none for Python).
 
-    Raises :class:`MigrationSourceError` for a section that does not split, and for a statement that
-    cannot run inside a transaction in a migration not marked ``transactional: false``.
+    Raises :class:`MigrationSourceError` for a section that does not split, and for a statement the
+    migration may not hold as written (see :mod:`sqlspec.migrations.statements`).
     """
     sql = migration.upgrade_sql if direction == "upgrade" else migration.downgrade_sql
     try:
-        statements = split_statements(sql or "", dialect)
+        statements = dialect.split(sql or "")
     except SQLSplitError as error:
         marker = migration.section_lines[0 if direction == "upgrade" else 1]
         raise MigrationSourceError(
             migration.path, f"{direction} section: {error.message}", line=marker + error.line
         ) from error
-    if migration.transactional and (found := first_autocommit_statement(statements, dialect)):
-        number, kind = found
-        raise MigrationSourceError(
-            migration.path,
-            f"{direction} statement {number} ({kind}) cannot run inside a transaction; "
-            "add '-- transactional: false' to the header",
-        )
+    if problem := statement_problem(statements, dialect, transactional=migration.transactional):
+        raise MigrationSourceError(migration.path, f"{direction} {problem}")
     return tuple(statements)
 
 
@@ -91,45 +100,74 @@ def _line_in(error: BaseException, path: Path) -> str:
     return f" (line {lines[-1]})" if lines else ""
 
 
-def _prefix_checksum(statements: Sequence[str]) -> str:
-    return hashlib.sha256("\x00".join(statements).encode()).hexdigest()
+class PrefixChecksums:
+    """``sha256`` of the first *k* statements joined by NUL, for every *k*, in one pass over them."""
+
+    def __init__(self, statements: Sequence[str]) -> None:
+        self._statements = statements
+        self._hash = hashlib.sha256()
+        self._count = 0
+
+    def of_first(self, count: int) -> str:
+        """The checksum of the first ``count`` statements; ``count`` never goes down between calls."""
+        while self._count < count:
+            if self._count:
+                self._hash.update(b"\x00")
+            self._hash.update(self._statements[self._count].encode())
+            self._count += 1
+        return self._hash.hexdigest()
 
 
 def _elapsed_ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def statement_preview(statement: str, width: int = 80) -> str:
+    """A statement on one line, cut to ``width`` characters, to name it in a message."""
+    text = " ".join(statement.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class MigrationRunner:
-    """Applies and reverts single migrations through one version store."""
+    """Applies and reverts single migrations through one version store, on a connection holding the lock."""
 
     def __init__(self, store: VersionStore, dialect: Dialect, reporter: Reporter | None = None) -> None:
         self._store = store
         self._dialect = dialect
         self._reporter = reporter
+        self.interruption: str | None = None
+        """What an interrupted run left, in one line, once it was cancelled mid-migration."""
 
     async def run(
         self,
         driver: AsyncDriver,
         migration: Migration,
         direction: Direction,
+        tasks: anyio.abc.TaskGroup,
         *,
-        partial: AppliedMigration | None = None,
-    ) -> MigrationRun | None:
-        """Run ``migration``; ``None`` when another process already did. ``partial`` resumes one."""
+        unfinished: AppliedMigration | None = None,
+        interrupted: Interrupted | None = None,
+    ) -> MigrationRun:
+        """Run ``migration``; ``unfinished`` is its row when resuming a non-transactional upgrade."""
         started = time.perf_counter()
-        if migration.transactional:
-            if not await self._run_in_transaction(driver, migration, direction, started):
-                return None
-        elif direction == "upgrade" and migration.kind == "sql":
-            if not await self._upgrade_by_statement(driver, migration, started, partial):
-                return None
-        elif direction == "upgrade":
-            if not await self._upgrade_python_outside_transaction(driver, migration, started, partial):
-                return None
-        else:
-            await self._execute(driver, migration, direction)
-            async with driver.transaction():
-                await self.record(driver, migration, direction, _elapsed_ms(started))
+        try:
+            if migration.transactional:
+                await self._run_in_transaction(driver, migration, direction, started)
+            elif direction == "upgrade" and migration.kind == "sql":
+                await self._upgrade_by_statement(driver, migration, started, tasks, unfinished, interrupted)
+            elif direction == "upgrade":
+                await self._upgrade_python_outside_transaction(
+                    driver, migration, started, unfinished, interrupted
+                )
+            else:
+                await self._execute(driver, migration, direction)
+                async with driver.transaction():
+                    await self.record(driver, migration, direction, _elapsed_ms(started))
+        except anyio.get_cancelled_exc_class():
+            if self.interruption is None:
+                done = "rolled back" if migration.transactional else "stopped part-way"
+                self.interruption = f"{direction} of {migration.revision} was interrupted and {done}"
+            raise
         run = MigrationRun(
             revision=migration.revision,
             description=migration.description,
@@ -143,37 +181,56 @@ class MigrationRunner:
 
     async def _run_in_transaction(
         self, driver: AsyncDriver, migration: Migration, direction: Direction, started: float
-    ) -> bool:
-        """Run a migration with its row in one transaction; ``False`` if another process did it first.
-
-        Where the store cannot rule out a concurrent run (SQLite), the row is checked inside the
-        transaction before a Python migration or a downgrade runs. A SQL upgrade skips that query
-        (one per migration, a third of the overhead on SQLite): if another process applied it
-        meanwhile, its statements or its row's primary key fail, everything rolls back, and the
-        check after the failure tells a lost race from a real error.
-        """
-        optimistic = direction == "upgrade" and migration.kind == "sql"
+    ) -> None:
+        """Run a migration with its row in one transaction."""
+        committing = False
         try:
             async with driver.transaction():
-                if not optimistic and not await self._store.confirm(
-                    driver, migration.revision, applied=direction == "downgrade"
-                ):
-                    return False
                 await self._execute(driver, migration, direction)
                 await self.record(driver, migration, direction, _elapsed_ms(started))
-        except (LockTimeoutError, DatabaseConnectionError):
+                committing = True
+        except SQLSpecError:
             raise
-        except Exception:
-            if optimistic and await self._applied_meanwhile(driver, migration.revision):
-                return False
-            raise
-        return True
+        except Exception as error:
+            if not committing:  # BEGIN failed: nothing ran
+                raise self._failure(driver, migration, direction, error, None, rolled_back=True) from error
+            raise MigrationExecutionError(
+                migration.revision,
+                migration.path,
+                one_line(error),
+                direction=direction,
+                rolled_back=False,
+                outcome="the COMMIT got no answer, so whether the migration committed is unknown; the "
+                "version table says: run `sqlspec history`",
+            ) from error
 
-    async def _applied_meanwhile(self, driver: AsyncDriver, revision: str) -> bool:
-        try:
-            return not await self._store.confirm(driver, revision, applied=False)
-        except Exception:  # the connection is gone too: the migration's own error says more
-            return False
+    def _failure(
+        self,
+        driver: AsyncDriver,
+        migration: Migration,
+        direction: Direction,
+        error: BaseException,
+        statement: int | None,
+        *,
+        rolled_back: bool,
+        message: str | None = None,
+    ) -> MigrationExecutionError:
+        outcome = None
+        if driver.lost_connection(error):
+            done = "it was rolled back" if rolled_back else "what ran before stays done"
+            outcome = (
+                f"the connection holding the migration lock was lost, so {done} and nothing after it "
+                "ran; run the command again"
+            )
+        return MigrationExecutionError(
+            migration.revision,
+            migration.path,
+            message or one_line(error),
+            direction=direction,
+            statement=statement,
+            rolled_back=rolled_back,
+            outcome=outcome,
+        )
 
     async def record(
         self, driver: AsyncDriver, migration: Migration, direction: Direction, elapsed_ms: float
@@ -196,113 +253,145 @@ class MigrationRunner:
         }
 
     async def _upgrade_by_statement(
-        self, driver: AsyncDriver, migration: Migration, started: float, partial: AppliedMigration | None
-    ) -> bool:
-        statements = migration_statements(migration, "upgrade", self._dialect)
-        start = 0
-        if partial is None:
-            if not await self._claim(driver, migration, progress=0, progress_checksum=_prefix_checksum([])):
-                return False
-        else:
-            start = partial.progress or 0
-            if start > len(statements) or _prefix_checksum(statements[:start]) != partial.progress_checksum:
-                ran = "statement 1" if start == 1 else f"statements 1-{start}"
-                raise MigrationSourceError(
-                    migration.path,
-                    f"{ran} already ran but changed since; restore {ran} as it was and change only "
-                    f"statement {start + 1} or later",
-                )
-        for index in range(start, len(statements)):
-            try:
-                await driver.execute(statements[index])
-            except Exception as error:
-                raise PartialMigrationError(
-                    migration.revision,
-                    migration.path,
-                    one_line(error),
-                    statement=index + 1,
-                    total=len(statements),
-                    advice=await self._leftovers(driver, statements[index]),
-                ) from error
-            if index + 1 < len(statements):
-                await self._store.record_progress(
-                    driver,
-                    migration.revision,
-                    status="partial",
-                    progress=index + 1,
-                    progress_checksum=_prefix_checksum(statements[: index + 1]),
-                    checksum=migration.checksum,
-                    execution_ms=round(_elapsed_ms(started)),
-                )
-        await self._finish(driver, migration, started)
-        return True
-
-    async def _claim(
         self,
         driver: AsyncDriver,
         migration: Migration,
-        *,
-        progress: int | None,
-        progress_checksum: str | None,
-    ) -> bool:
-        """Record a non-transactional upgrade as ``partial`` before it starts; ``False`` if another has it.
-
-        A failure part-way then leaves a row that says so, and upgrades wait for ``--resume``.
-        """
-        async with driver.transaction():  # on SQLite, BEGIN IMMEDIATE serialises the claim
-            if not await self._store.confirm(driver, migration.revision, applied=False):
-                return False
+        started: float,
+        tasks: anyio.abc.TaskGroup,
+        unfinished: AppliedMigration | None,
+        interrupted: Interrupted | None,
+    ) -> None:
+        statements = migration_statements(migration, "upgrade", self._dialect)
+        total = len(statements)
+        checksums = PrefixChecksums(statements)
+        if unfinished is None:
+            start = 0
             await self._store.insert(
                 driver,
                 **self._row(migration, 0),
-                status="partial",
-                progress=progress,
-                progress_checksum=progress_checksum,
+                status="running",
+                progress=0,
+                progress_checksum=checksums.of_first(0),
             )
-        return True
+        else:
+            start = _resume_point(migration, unfinished, interrupted, statements, checksums)
+            await self._progress(driver, migration, started, "running", start, checksums)
+        for index in range(start, total):
+            settled = await execute_settled(driver, statements[index], tasks)
+            if settled.outcome == "done":
+                stopping = settled.cancelled is not None
+                if index + 1 < total or stopping:
+                    status: Status = "partial" if stopping else "running"
+                    await self._progress(driver, migration, started, status, index + 1, checksums)
+                if settled.cancelled is not None:
+                    self._interrupted(migration, index + 1, total, "done")
+                    raise settled.cancelled
+                continue
+            if settled.outcome == "failed":
+                await self._progress(driver, migration, started, "partial", index, checksums)
+                if settled.cancelled is not None:
+                    self._interrupted(migration, index + 1, total, "failed")
+                    raise settled.cancelled
+                assert settled.error is not None
+                raise PartialMigrationError(
+                    migration.revision,
+                    migration.path,
+                    one_line(settled.error),
+                    statement=index + 1,
+                    total=total,
+                    advice=await self._dialect.failure_advice(driver, statements[index]),
+                ) from settled.error
+            # Outcome unknown: the row stays `running` at this statement, for the operator to settle.
+            if settled.cancelled is not None:
+                self._interrupted(migration, index + 1, total, "unknown", statements[index])
+                raise settled.cancelled
+            raise OutcomeUnknownError(
+                migration.revision,
+                migration.path,
+                f"statement {index + 1} lost its answer ({one_line(settled.error or Exception())}): "
+                f"{statement_preview(statements[index])}",
+                statement=index + 1,
+                total=total,
+            ) from settled.error
+        await self._progress(driver, migration, started, "applied", None, checksums)
+
+    async def _progress(
+        self,
+        driver: AsyncDriver,
+        migration: Migration,
+        started: float,
+        status: Status,
+        done: int | None,
+        checksums: PrefixChecksums | None,
+    ) -> None:
+        """Move the row on. Shielded: once a statement ran, the row must say so, cancelled or not."""
+        with anyio.CancelScope(shield=True):
+            await self._store.record_progress(
+                driver,
+                migration.revision,
+                status=status,
+                progress=done,
+                progress_checksum=None if done is None or checksums is None else checksums.of_first(done),
+                checksum=migration.checksum,
+                execution_ms=round(_elapsed_ms(started)),
+            )
+
+    def _interrupted(
+        self, migration: Migration, statement: int, total: int, outcome: str, text: str = ""
+    ) -> None:
+        name = f"upgrade of {migration.revision} ({migration.path})"
+        if outcome == "done":
+            line = (
+                f"{name} was interrupted after statement {statement} of {total} completed; "
+                "run `sqlspec upgrade --resume` to continue"
+            )
+        elif outcome == "failed":
+            line = (
+                f"{name} was interrupted: the database stopped statement {statement} of {total} before it "
+                "took effect; run `sqlspec upgrade --resume` to run it again"
+            )
+        else:
+            line = (
+                f"{name} was interrupted while statement {statement} of {total} ran, and the database did "
+                f"not say whether it finished ({statement_preview(text)}); "
+                f"{resume_advice(statement, total)}"
+            )
+        self.interruption = line
+        logger.warning("sqlspec: %s", line)
 
     async def _upgrade_python_outside_transaction(
-        self, driver: AsyncDriver, migration: Migration, started: float, partial: AppliedMigration | None
-    ) -> bool:
+        self,
+        driver: AsyncDriver,
+        migration: Migration,
+        started: float,
+        unfinished: AppliedMigration | None,
+        interrupted: Interrupted | None,
+    ) -> None:
         """Run a ``transactional = False`` Python upgrade whole; resuming runs it again from the start."""
-        if partial is None and not await self._claim(
-            driver, migration, progress=None, progress_checksum=None
-        ):
-            return False
+        if unfinished is not None and unfinished.is_interrupted and interrupted == "ran":
+            await self._progress(driver, migration, started, "applied", None, None)
+            return
+        if unfinished is None:
+            await self._store.insert(
+                driver, **self._row(migration, 0), status="running", progress=None, progress_checksum=None
+            )
+        else:
+            await self._progress(driver, migration, started, "running", None, None)
         try:
             await self._execute(driver, migration, "upgrade")
         except MigrationExecutionError as error:
+            await self._progress(driver, migration, started, "partial", None, None)
             raise PartialMigrationError(
                 migration.revision, migration.path, error.message, statement=None, total=None
             ) from error
-        await self._finish(driver, migration, started)
-        return True
-
-    async def _finish(self, driver: AsyncDriver, migration: Migration, started: float) -> None:
-        await self._store.record_progress(
-            driver,
-            migration.revision,
-            status="applied",
-            progress=None,
-            progress_checksum=None,
-            checksum=migration.checksum,
-            execution_ms=round(_elapsed_ms(started)),
-        )
-
-    async def _leftovers(self, driver: AsyncDriver, statement: str) -> str:
-        """What a failed statement left behind that blocks a retry, with the fix."""
-        found = first_autocommit_statement([statement], self._dialect)
-        if self._dialect != "postgres" or found is None or found[1] != "CREATE INDEX CONCURRENTLY":
-            return ""
-        rows = await driver.select(
-            "SELECT quote_ident(c.relname) AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE NOT i.indisvalid AND pg_table_is_visible(c.oid) ORDER BY 1"
-        )
-        if not rows:
-            return ""
-        names = [row["name"] for row in rows]
-        drops = " ".join(f"DROP INDEX CONCURRENTLY {name};" for name in names)
-        return f"the failed build left invalid index {', '.join(names)}: {drops} then resume"
+        except anyio.get_cancelled_exc_class():
+            self.interruption = (
+                f"upgrade of {migration.revision} ({migration.path}) was interrupted while upgrade() ran "
+                f"outside a transaction; {resume_advice(None, None)}"
+            )
+            logger.warning("sqlspec: %s", self.interruption)
+            raise
+        await self._progress(driver, migration, started, "applied", None, None)
 
     async def _execute(self, driver: AsyncDriver, migration: Migration, direction: Direction) -> None:
         if migration.kind == "py":
@@ -314,13 +403,8 @@ class MigrationRunner:
             try:
                 await driver.execute(statement)
             except Exception as error:
-                raise MigrationExecutionError(
-                    migration.revision,
-                    migration.path,
-                    one_line(error),
-                    direction=direction,
-                    statement=number,
-                    rolled_back=migration.transactional,
+                raise self._failure(
+                    driver, migration, direction, error, number, rolled_back=migration.transactional
                 ) from error
 
     async def _execute_python(self, driver: AsyncDriver, migration: Migration, direction: Direction) -> None:
@@ -328,9 +412,10 @@ class MigrationRunner:
         function: Callable[..., Any] | None = getattr(module, direction, None)
         if not callable(function):
             raise MigrationSourceError(migration.path, f"{direction}(driver) is not a function")
+        guarded = GuardedDriver(driver, migration)
         try:
             if inspect.iscoroutinefunction(function):
-                watched = AwaitWatchingDriver(driver)
+                watched = AwaitWatchingDriver(guarded)
                 try:
                     await function(watched)
                 finally:
@@ -341,14 +426,44 @@ class MigrationRunner:
                         f"write `await driver.{forgotten}(...)`"
                     )
             else:
-                await anyio.to_thread.run_sync(function, BlockingDriver(driver))
+                await anyio.to_thread.run_sync(function, BlockingDriver(guarded))
         except SQLSpecError:
             raise
         except (Exception, SystemExit) as error:  # sys.exit() in a migration is a failure too
-            raise MigrationExecutionError(
-                migration.revision,
-                migration.path,
-                one_line(error) + _line_in(error, migration.path),
-                direction=direction,
+            message = one_line(error) + _line_in(error, migration.path)
+            raise self._failure(
+                driver,
+                migration,
+                direction,
+                error,
+                None,
                 rolled_back=migration.transactional,
+                message=message,
             ) from error
+
+
+def _resume_point(
+    migration: Migration,
+    row: AppliedMigration,
+    interrupted: Interrupted | None,
+    statements: Sequence[str],
+    checksums: PrefixChecksums,
+) -> int:
+    """Where a resumed migration continues: after the statements known done, and the operator's word."""
+    start = row.progress or 0
+    if start > len(statements) or checksums.of_first(start) != row.progress_checksum:
+        ran = "statement 1" if start == 1 else f"statements 1-{start}"
+        raise MigrationSourceError(
+            migration.path,
+            f"{ran} already ran but changed since; restore {ran} as it was and change only "
+            f"statement {start + 1} or later",
+        )
+    if row.is_interrupted:
+        if interrupted is None:
+            raise MigrationStateError(
+                f"migration {row.version} ({row.script}): {row.progress_text}; "
+                f"{resume_advice(start + 1, len(statements))}"
+            )
+        if interrupted == "ran":
+            start += 1
+    return min(start, len(statements))

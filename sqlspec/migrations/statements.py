@@ -1,43 +1,70 @@
-"""Statements a database refuses to run inside a transaction block.
+"""Statements a migration may not hold as written, found before anything runs.
 
-A transactional migration holding one would fail only when it runs, after the migrations before it
-were applied; finding it while planning turns that into a clear error before anything runs, with
-the fix (``-- transactional: false``).
+Each is found while planning (``upgrade``, ``check`` and ``--dry-run`` all plan), so a file that
+would fail or hang once running is refused with the fix instead:
+
+- statements that need a client stream (``COPY ... FROM STDIN``, psql meta-commands such as
+  ``\\copy``) would wait for ever for data no driver sends, holding the run lock;
+- in a transactional migration, statements that end the migration's transaction (``COMMIT``,
+  ``BEGIN``, ``ROLLBACK``) would commit part of it behind the engine's back, so a later failure
+  could no longer be rolled back as one;
+- in a transactional migration, statements the database refuses inside a transaction
+  (``CREATE INDEX CONCURRENTLY``, ``VACUUM``) would fail only when reached.
+
+What counts as each is the dialect's knowledge (:class:`~sqlspec.dialects.Dialect`); this module
+applies it.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-__all__ = ("first_autocommit_statement",)
+if TYPE_CHECKING:
+    from sqlspec.dialects import Dialect
+
+__all__ = ("Rule", "first_autocommit_statement", "statement_problem")
+
+Rule = tuple[str, re.Pattern[str]]
+"""A kind of statement, named for messages, and the pattern matching its leading words."""
 
 _LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
-_RULES: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
-    "postgres": (
-        ("CREATE INDEX CONCURRENTLY", re.compile(r"CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY\b", re.I)),
-        ("DROP INDEX CONCURRENTLY", re.compile(r"DROP\s+INDEX\s+CONCURRENTLY\b", re.I)),
-        ("REINDEX ... CONCURRENTLY", re.compile(r"REINDEX\b[^;]*\bCONCURRENTLY\b", re.I)),
-        (
-            "DETACH PARTITION ... CONCURRENTLY",
-            re.compile(r"ALTER\s+TABLE\b[^;]*\bDETACH\s+PARTITION\b[^;]*\bCONCURRENTLY\b", re.I),
-        ),
-        ("VACUUM", re.compile(r"VACUUM\b", re.I)),
-        ("CREATE DATABASE", re.compile(r"CREATE\s+DATABASE\b", re.I)),
-        ("DROP DATABASE", re.compile(r"DROP\s+DATABASE\b", re.I)),
-        ("CREATE/DROP TABLESPACE", re.compile(r"(CREATE|DROP)\s+TABLESPACE\b", re.I)),
-        ("ALTER SYSTEM", re.compile(r"ALTER\s+SYSTEM\b", re.I)),
-    ),
-    "sqlite": (("VACUUM", re.compile(r"VACUUM\b", re.I)),),
-}
 
 
-def first_autocommit_statement(statements: Sequence[str], dialect: str) -> tuple[int, str] | None:
+def _first_match(statement: str, rules: Sequence[Rule]) -> str | None:
+    text = _LEADING_COMMENTS.sub("", statement, count=1)
+    return next((kind for kind, pattern in rules if pattern.match(text)), None)
+
+
+def first_autocommit_statement(statements: Sequence[str], dialect: Dialect) -> tuple[int, str] | None:
     """The 1-based number and kind of the first statement that cannot run in a transaction, if any."""
-    rules = _RULES.get(dialect, ())
     for number, statement in enumerate(statements, start=1):
-        text = _LEADING_COMMENTS.sub("", statement, count=1)
-        for kind, pattern in rules:
-            if pattern.match(text):
-                return number, kind
+        if kind := _first_match(statement, dialect.autocommit_statements):
+            return number, kind
+    return None
+
+
+def statement_problem(statements: Sequence[str], dialect: Dialect, *, transactional: bool) -> str | None:
+    """Why the first refused statement of a section cannot run as written, with the fix; ``None`` if none."""
+    for number, statement in enumerate(statements, start=1):
+        if kind := _first_match(statement, dialect.client_stream_statements):
+            return (
+                f"statement {number} ({kind}) needs a client that streams data (psql), which a "
+                "migration does not have; load the data with INSERT, or with COPY from a file the "
+                "database server can read"
+            )
+        if not transactional:
+            continue
+        if kind := _first_match(statement, dialect.transaction_control_statements):
+            return (
+                f"statement {number} ({kind}) ends the migration's transaction, so a later failure "
+                "could not roll the migration back as one; split the file there, or add "
+                "'-- transactional: false' to the header and manage the transaction yourself"
+            )
+        if kind := _first_match(statement, dialect.autocommit_statements):
+            return (
+                f"statement {number} ({kind}) cannot run inside a transaction; add "
+                "'-- transactional: false' to the header"
+            )
     return None

@@ -1,8 +1,8 @@
 """The version table: the only place that writes SQL about applied migrations.
 
-One narrow interface (read all rows, create the table, insert a row, delete a row, confirm a row
-inside a transaction); each dialect is a small subclass that differs only in types, placeholders and
-how it keeps concurrent runs apart.
+One narrow interface (read all rows, create the table, insert, update, rename and delete a row); what
+differs between databases (column types, placeholders, timestamps) comes from the dialect. Writes
+happen only under the run lock, so the store never has to second-guess another process.
 """
 
 from __future__ import annotations
@@ -10,16 +10,20 @@ from __future__ import annotations
 import functools
 import getpass
 import socket
-from abc import ABC, abstractmethod
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
-from sqlspec.driver import AsyncDriver, Dialect, Row
+from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import MigrationStateError, SQLSpecError, one_line
 
-__all__ = ("AppliedMigration", "PostgresVersionStore", "SqliteVersionStore", "VersionStore", "version_store")
+if TYPE_CHECKING:
+    from sqlspec.dialects import Dialect
+
+__all__ = ("AppliedMigration", "Status", "VersionStore")
+
+Status = Literal["applied", "partial", "running"]
 
 _COLUMNS = (
     "version_num",
@@ -53,22 +57,35 @@ class AppliedMigration(msgspec.Struct, frozen=True, kw_only=True):
     applied_by: str
     install_order: int
     status: str = "applied"
-    """``applied``, or ``partial`` for a non-transactional migration that stopped part-way."""
+    """``applied``; for a non-transactional migration that has not finished, ``running`` while a
+    statement may be under way (read under the run lock: the run died with it in flight) or
+    ``partial`` once it stopped at a known point."""
     progress: int | None = None
-    """For a partial migration: how many of its statements ran."""
+    """For an unfinished migration: how many of its statements are known to have completed."""
     progress_checksum: str | None = None
-    """For a partial migration: the checksum of the statements that ran, so they cannot be edited."""
+    """For an unfinished migration: the checksum of those statements, so they cannot be edited."""
 
     @property
     def is_partial(self) -> bool:
-        """Whether this migration stopped part-way and waits for ``upgrade --resume``."""
-        return self.status == "partial"
+        """Whether this migration is unfinished (``partial`` or ``running``); see ``upgrade --resume``."""
+        return self.status != "applied"
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Whether a statement was in flight when its run ended, so its outcome is unknown."""
+        return self.status == "running"
 
     @property
     def progress_text(self) -> str:
-        """How far a partial migration got, for messages."""
+        """How far an unfinished migration got, for messages."""
         if self.progress is None:  # a Python migration: its statements are not counted
-            return "it stopped part-way outside a transaction"
+            stop = "was interrupted" if self.is_interrupted else "stopped part-way"
+            return f"it {stop} outside a transaction"
+        if self.is_interrupted:
+            return (
+                f"{self.progress} statement(s) completed, and statement {self.progress + 1} was running "
+                "when its run ended, so the database may have finished it"
+            )
         return f"{self.progress} statement(s) ran outside a transaction before one failed"
 
 
@@ -82,21 +99,16 @@ def applied_by() -> str:
     return f"{user}@{socket.gethostname()}"
 
 
-class VersionStore(ABC):
+class VersionStore:
     """Reads and writes the version table through any driver of its dialect."""
 
-    dialect: ClassVar[Dialect]
-    _timestamp_type: ClassVar[str]
-
-    def __init__(self, table: str) -> None:
+    def __init__(self, dialect: Dialect, table: str) -> None:
         # ``table`` was validated as identifier[.identifier] by MigrationConfig; quoting keeps
         # reserved words and case intact.
         self.table = table
         self._quoted = ".".join(f'"{part}"' for part in table.split("."))
-
-    @abstractmethod
-    def _param(self, index: int) -> str:
-        """The placeholder for the ``index``-th parameter (1-based)."""
+        self._dialect = dialect
+        self._param = dialect.placeholder
 
     def _to_record(self, row: Row) -> AppliedMigration:
         applied_at = row["applied_at"]
@@ -117,9 +129,6 @@ class VersionStore(ABC):
             progress=row["progress"],
             progress_checksum=row["progress_checksum"],
         )
-
-    def _timestamp(self, value: datetime) -> Any:
-        return value
 
     async def applied(self, driver: AsyncDriver) -> list[AppliedMigration]:
         """Every applied migration in the order applied; one query, and no table means none applied.
@@ -150,15 +159,28 @@ class VersionStore(ABC):
             ) from error
 
     async def ensure_table(self, driver: AsyncDriver) -> None:
-        """Create the version table if it does not exist yet."""
+        """Create the version table if it does not exist yet.
+
+        A table an administrator created beforehand works with only SELECT, INSERT, UPDATE and
+        DELETE granted: when CREATE is refused, a table that already exists is good enough.
+        """
         try:
             await self._create_table(driver)
         except SQLSpecError:
             raise
         except Exception as error:
+            if await self._exists(driver):
+                return
             raise MigrationStateError(
                 f"cannot create the version table {self.table}: {one_line(error)}"
             ) from error
+
+    async def _exists(self, driver: AsyncDriver) -> bool:
+        try:
+            await driver.select(f"SELECT version_num FROM {self._quoted} WHERE 1 = 0")
+        except Exception:
+            return False
+        return True
 
     async def _create_table(self, driver: AsyncDriver) -> None:
         await driver.execute(
@@ -169,7 +191,7 @@ class VersionStore(ABC):
             "type VARCHAR(8) NOT NULL, "
             "checksum VARCHAR(128) NOT NULL, "
             "checksum_algorithm VARCHAR(32) NOT NULL, "
-            f"applied_at {self._timestamp_type} NOT NULL, "
+            f"applied_at {self._dialect.timestamp_type} NOT NULL, "
             "execution_ms INTEGER NOT NULL, "
             "applied_by VARCHAR(255) NOT NULL, "
             "install_order INTEGER NOT NULL UNIQUE, "  # its index answers MAX() without a scan
@@ -189,7 +211,7 @@ class VersionStore(ABC):
         checksum: str,
         checksum_algorithm: str,
         execution_ms: int,
-        status: str = "applied",
+        status: Status = "applied",
         progress: int | None = None,
         progress_checksum: str | None = None,
     ) -> None:
@@ -205,7 +227,7 @@ class VersionStore(ABC):
             kind,
             checksum,
             checksum_algorithm,
-            self._timestamp(datetime.now(UTC)),
+            self._dialect.to_timestamp(datetime.now(UTC)),
             execution_ms,
             applied_by(),
             status,
@@ -218,7 +240,7 @@ class VersionStore(ABC):
         driver: AsyncDriver,
         version: str,
         *,
-        status: str,
+        status: Status,
         progress: int | None,
         progress_checksum: str | None,
         checksum: str,
@@ -250,48 +272,3 @@ class VersionStore(ABC):
             script,
             old,
         )
-
-    @abstractmethod
-    async def confirm(self, driver: AsyncDriver, version: str, *, applied: bool) -> bool:
-        """Inside a migration's transaction: is ``version`` still as the plan saw it?
-
-        ``False`` means another process got there first and this step must be skipped.
-        """
-
-
-class PostgresVersionStore(VersionStore):
-    """PostgreSQL: a run holds an advisory lock, so the plan read inside it stays true."""
-
-    dialect = "postgres"
-    _timestamp_type = "TIMESTAMP WITH TIME ZONE"
-
-    def _param(self, index: int) -> str:
-        return f"${index}"
-
-    async def confirm(self, driver: AsyncDriver, version: str, *, applied: bool) -> bool:
-        return True
-
-
-class SqliteVersionStore(VersionStore):
-    """SQLite: each migration's ``BEGIN IMMEDIATE`` serialises writers; its row tells who came first."""
-
-    dialect = "sqlite"
-    _timestamp_type = "TEXT"
-
-    def _param(self, index: int) -> str:
-        return "?"
-
-    def _timestamp(self, value: datetime) -> Any:
-        return value.isoformat()
-
-    async def confirm(self, driver: AsyncDriver, version: str, *, applied: bool) -> bool:
-        row = await driver.select_one_or_none(
-            f"SELECT 1 AS found FROM {self._quoted} WHERE version_num = ?", version
-        )
-        return (row is not None) == applied
-
-
-def version_store(dialect: Dialect, table: str) -> VersionStore:
-    """The version store for a dialect."""
-    store = PostgresVersionStore if dialect == "postgres" else SqliteVersionStore
-    return store(table)

@@ -10,7 +10,7 @@ TYPES = {"postgres": ("BYTEA", "DOUBLE PRECISION"), "sqlite": ("BLOB", "REAL")}
 
 
 def upgrade(driver: BlockingDriver) -> None:
-    blob, seconds = TYPES[driver.dialect]
+    blob, seconds = TYPES[driver.dialect.name]
     driver.execute(
         "CREATE TABLE litestar_session ("
         "session_key VARCHAR(255) NOT NULL PRIMARY KEY, "

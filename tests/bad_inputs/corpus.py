@@ -12,7 +12,7 @@ import os
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlspec.migrations.lock import advisory_key
+from sqlspec.dialects.postgres import advisory_key
 from tests.bad_inputs.harness import (
     MIGRATIONS,
     OMIT,
@@ -1297,7 +1297,10 @@ CASES: tuple[Case, ...] = (
         migration={"lock_timeout": 0.5},
         hold=_postgres_lock,
         exit_code=1,
-        words=("gave up waiting for the migration lock after 0.5s: it is held by pid", "lock_timeout"),
+        words=(
+            "gave up waiting for the migration lock after 0.5s: it is held by PostgreSQL backend pid",
+            "lock_timeout",
+        ),
     ),
     Case(
         name="lock-held-downgrade",

@@ -261,9 +261,12 @@ def dsn_with(
 
 
 def one_line_error(result: Result) -> str:
-    """The single ``Error: ...`` line of a failed command; fails on a traceback or a second line."""
+    """The single ``Error: ...`` line of a failed command; fails on a traceback or a second line.
+
+    ``Warning: ...`` notices before it (a wait for a lock, say) are progress, not part of the error.
+    """
     context = f"stdout={result.stdout!r} stderr={result.stderr!r} exception={result.exception!r}"
-    lines = result.stderr.strip().splitlines()
+    lines = [line for line in result.stderr.strip().splitlines() if not line.startswith("Warning: ")]
     assert len(lines) == 1, f"the error is not one line: {context}"
     line = lines[0]
     assert line.startswith("Error: "), f"not an 'Error: ...' line: {context}"

@@ -30,7 +30,7 @@ from sqlspec import (
 from sqlspec.adapters.aiosqlite import AiosqliteConfig
 from sqlspec.adapters.asyncpg import AsyncpgConfig
 from sqlspec.adapters.sqlite import SqliteConfig
-from sqlspec.migrations.lock import advisory_key
+from sqlspec.dialects.postgres import advisory_key
 from tests.bad_inputs.corpus import BASE_0001, BASELINE, WRITES_THEN_FAILS, py, sql
 from tests.bad_inputs.harness import Snapshot, hold_advisory_lock, postgres_snapshot, sqlite_snapshot
 from tests.conftest import ConfigFactory
@@ -258,6 +258,6 @@ async def test_lock_held_beyond_the_timeout_names_the_holder(postgres_dsn: str, 
         await config.migrate_up()
     assert caught.value.timeout == 0.3
     assert caught.value.holder is not None
-    assert caught.value.holder.startswith("pid ")
+    assert caught.value.holder.startswith("PostgreSQL backend pid ")
     assert await _snapshot(config, migrations_dir) == before
     assert await config.current_revision() == "0001"

@@ -17,10 +17,7 @@ from sqlspec import (
     TargetError,
 )
 from sqlspec.adapters.aiosqlite import AiosqliteConfig
-from sqlspec.migrations.engine import MigrationEngine
 from sqlspec.migrations.files import CHECKSUM_ALGORITHM
-from sqlspec.migrations.runner import MigrationRunner
-from sqlspec.migrations.store import version_store
 from tests.conftest import ConfigFactory
 from tests.migration_files import py_migration, sql_migration
 from tests.unit.migrations.test_files import GUIDE_PY, GUIDE_SQL
@@ -30,7 +27,7 @@ async def tables(config: AsyncDatabaseConfig) -> set[str]:
     """The user tables of the config's database."""
     sql = (
         "SELECT name FROM sqlite_master WHERE type = 'table'"
-        if config.dialect == "sqlite"
+        if config.dialect.name == "sqlite"
         else "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
     )
     async with config.provide_driver() as driver:
@@ -238,7 +235,7 @@ async def test_sync_and_async_python_migrations_share_the_transaction(
 ) -> None:
     sql_migration(migrations_dir, "0001", "items", "CREATE TABLE items (n INTEGER);", "DROP TABLE items;")
     config = make_config()
-    p = "$1" if config.dialect == "postgres" else "?"
+    p = "$1" if config.dialect.name == "postgres" else "?"
     py_migration(
         migrations_dir,
         "0002",
@@ -419,34 +416,6 @@ async def test_an_async_migration_that_forgets_await_fails_and_is_not_recorded(
         await config.migrate_up()
     assert await tables(config) == {"sqlspec_version"}  # rolled back as a whole ...
     assert await config.current_revision() is None  # ... and not recorded
-
-
-@pytest.mark.parametrize(
-    "create",
-    [
-        pytest.param("CREATE TABLE hits (n INTEGER);", id="statement-fails"),
-        pytest.param("CREATE TABLE IF NOT EXISTS hits (n INTEGER);", id="version-row-fails"),
-    ],
-)
-async def test_sqlite_skips_a_sql_migration_another_process_applied_after_this_one_planned(
-    tmp_path: Path, migrations_dir: Path, create: str
-) -> None:
-    # SQLite has no run lock and a SQL upgrade does not re-read its row first: a stale plan must
-    # meet the other process's work, roll back everything it did, and move on without an error.
-    sql_migration(
-        migrations_dir, "0001", "count_hits", f"{create} INSERT INTO hits VALUES (1);", "DROP TABLE hits;"
-    )
-    config = AiosqliteConfig(
-        connection_config={"database": str(tmp_path / "app.db")},
-        migration_config={"script_location": str(migrations_dir)},
-    )
-    stale = await MigrationEngine(config).pending()  # planned before the other process ran
-    await config.migrate_up()  # the other process
-    runner = MigrationRunner(version_store("sqlite", "sqlspec_version"), "sqlite")
-    async with config.provide_driver() as driver:
-        assert await runner.run(driver, stale[0], "upgrade") is None
-    assert await query(config, "SELECT COUNT(*) AS n FROM hits") == [{"n": 1}]
-    assert await query(config, "SELECT version_num FROM sqlspec_version") == [{"version_num": "0001"}]
 
 
 async def test_an_exception_in_a_python_migration_names_its_line_with_a_relative_script_location(

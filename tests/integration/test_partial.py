@@ -79,7 +79,9 @@ async def test_statements_that_need_autocommit_are_refused_before_anything_runs(
     make_config: ConfigFactory, migrations_dir: Path
 ) -> None:
     config = make_config()
-    statement = "CREATE INDEX CONCURRENTLY t_id ON t (id);" if config.dialect == "postgres" else "VACUUM;"
+    statement = (
+        "CREATE INDEX CONCURRENTLY t_id ON t (id);" if config.dialect.name == "postgres" else "VACUUM;"
+    )
     sql_migration(migrations_dir, "0001", "t", "CREATE TABLE t (id INTEGER);")
     sql_migration(migrations_dir, "0002", "needs_autocommit", f"SELECT 1;\n{statement}", down_revision="0001")
     with pytest.raises(

@@ -170,7 +170,7 @@ def _tables(project: Project) -> str:
         async with config.provide_driver() as driver:
             sql = (
                 "SELECT name FROM sqlite_master WHERE type = 'table'"
-                if config.dialect == "sqlite"
+                if config.dialect.name == "sqlite"
                 else "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
             )
             return " ".join(row["name"] for row in await driver.select(sql))

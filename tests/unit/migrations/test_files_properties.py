@@ -12,6 +12,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sqlspec.dialects.postgres import POSTGRES
+from sqlspec.dialects.sqlite import SQLITE
 from sqlspec.exceptions import MigrationSourceError
 from sqlspec.migrations.files import Migration, MigrationFile, parse
 from sqlspec.migrations.runner import migration_statements
@@ -70,7 +72,7 @@ def _parse_bytes(data: bytes, kind: str) -> Migration | None:
             migration = parse(
                 MigrationFile("0001", "fuzz", "sql" if kind == "sql" else "py", path.parent, path.name)
             )
-            for dialect in ("sqlite", "postgres"):
+            for dialect in (SQLITE, POSTGRES):
                 migration_statements(migration, "upgrade", dialect)
                 migration_statements(migration, "downgrade", dialect)
         except MigrationSourceError as error:

@@ -1,0 +1,79 @@
+"""One :class:`Dialect` per database: everything the engine must know that differs between them.
+
+A dialect owns its version store's column types and placeholders, its run lock, which statements
+cannot run inside a transaction (or at all), how a connection is readied for a run, and the advice
+given when a statement fails. The engine, the runner and the store ask the dialect and never compare
+database names, so a new database is one new module here and one adapter.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from sqlspec.migrations.sql import split_statements
+from sqlspec.migrations.statements import Rule
+
+if TYPE_CHECKING:
+    from sqlspec.driver import AsyncDriver
+    from sqlspec.migrations.lock import RunLock
+
+__all__ = ("Dialect",)
+
+_I = re.IGNORECASE
+TRANSACTION_CONTROL: tuple[Rule, ...] = (
+    ("BEGIN", re.compile(r"BEGIN\b(?!\s+ATOMIC\b)", _I)),
+    ("START TRANSACTION", re.compile(r"START\s+TRANSACTION\b", _I)),
+    ("COMMIT", re.compile(r"COMMIT\b", _I)),
+    ("END", re.compile(r"END\b", _I)),
+    ("ROLLBACK", re.compile(r"ROLLBACK\b(?!\s+(?:TRANSACTION\s+|WORK\s+)?TO\b)", _I)),
+)
+"""Statements that open or end a transaction, in the SQL both PostgreSQL and SQLite accept."""
+
+
+class Dialect(ABC):
+    """What one database needs from the engine; stateless, one instance per database."""
+
+    name: ClassVar[str]
+    """The database's name in messages and ``show-config``: ``postgres``, ``sqlite``."""
+    lexer: ClassVar[Literal["postgres", "sqlite", "generic"]]
+    """Which flavour of :func:`~sqlspec.migrations.sql.split_statements` reads its SQL."""
+    timestamp_type: ClassVar[str]
+    """The version table's column type for ``applied_at``."""
+    autocommit_statements: ClassVar[tuple[Rule, ...]] = ()
+    """Statements the database refuses inside a transaction block."""
+    transaction_control_statements: ClassVar[tuple[Rule, ...]] = TRANSACTION_CONTROL
+    """Statements that end the transaction a transactional migration runs in."""
+    client_stream_statements: ClassVar[tuple[Rule, ...]] = ()
+    """Statements that need a client streaming data, which no driver does: they would hang."""
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    def split(self, sql: str) -> list[str]:
+        """The statements of a script, as the database's own client would send them."""
+        return split_statements(sql, self.lexer)
+
+    @abstractmethod
+    def placeholder(self, index: int) -> str:
+        """The query parameter placeholder for the ``index``-th parameter (1-based)."""
+
+    def to_timestamp(self, value: datetime) -> Any:
+        """A timestamp as the driver stores it in ``timestamp_type``."""
+        return value
+
+    @abstractmethod
+    def run_lock(self, driver: AsyncDriver, version_table: str) -> RunLock:
+        """The run lock for the database ``driver`` is connected to, held through ``driver``'s session."""
+
+    async def prepare_run(self, driver: AsyncDriver) -> None:  # noqa: B027 -- optional, not abstract
+        """Ready the connection of a migration run, once it holds the run lock."""
+
+    async def failure_advice(self, driver: AsyncDriver, statement: str) -> str:
+        """What a failed non-transactional statement left behind that blocks a retry, with the fix."""
+        return ""

@@ -1,0 +1,100 @@
+"""The driver a Python migration receives: the run's connection, minus what would break the run.
+
+A transactional migration runs in the engine's transaction, so ending it from inside (``COMMIT``
+through ``execute``, or :meth:`commit`) would commit half a migration that the engine then reports
+as rolled back. Such calls raise at once, naming the call and the fix, as do statements that would
+hang waiting for a client stream. A ``transactional = False`` migration may manage transactions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlspec.driver import AsyncDriver, Row
+from sqlspec.exceptions import MigrationSourceError
+from sqlspec.migrations.files import Migration
+from sqlspec.migrations.statements import statement_problem
+
+__all__ = ("GuardedDriver",)
+
+
+class GuardedDriver(AsyncDriver):
+    """Forwards to the run's driver, refusing calls a migration of this kind must not make."""
+
+    def __init__(self, driver: AsyncDriver, migration: Migration) -> None:
+        self._driver = driver
+        self._migration = migration
+        self.dialect = driver.dialect  # type: ignore[misc]  # the instance's, not the class's
+        self.database = driver.database
+
+    def _refuse(self, call: str) -> MigrationSourceError:
+        return MigrationSourceError(
+            self._migration.path,
+            f"driver.{call}() ends the migration's transaction, so a later failure could not roll the "
+            "migration back as one; split the migration, or set `transactional = False` and manage "
+            "the transaction yourself",
+        )
+
+    def _check(self, sql: str) -> None:
+        problem = statement_problem(
+            self.dialect.split(sql), self.dialect, transactional=self._migration.transactional
+        )
+        if problem is not None:
+            raise MigrationSourceError(self._migration.path, f"driver.execute(): {problem}")
+
+    async def execute(self, sql: str, *params: Any) -> None:
+        self._check(sql)
+        await self._driver.execute(sql, *params)
+
+    async def select(self, sql: str, *params: Any) -> list[Row]:
+        self._check(sql)
+        return await self._driver.select(sql, *params)
+
+    async def begin(self) -> None:
+        if self._migration.transactional:
+            raise self._refuse("begin")
+        await self._driver.begin()
+
+    async def commit(self) -> None:
+        if self._migration.transactional:
+            raise self._refuse("commit")
+        await self._driver.commit()
+
+    async def rollback(self) -> None:
+        if self._migration.transactional:
+            raise self._refuse("rollback")
+        await self._driver.rollback()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        if self._migration.transactional:
+            raise self._refuse("transaction")
+        async with self._driver.transaction():
+            yield
+
+    # The forwarding above replaces every public call; these satisfy the abstract interface.
+    async def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
+        await self.execute(sql, *params)
+
+    async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        return await self.select(sql, *params)
+
+    async def _begin(self) -> None:
+        await self.begin()
+
+    async def _commit(self) -> None:
+        await self.commit()
+
+    async def _rollback(self) -> None:
+        await self.rollback()
+
+    def is_missing_table(self, error: Exception) -> bool:
+        return self._driver.is_missing_table(error)
+
+    def failed_on_server(self, error: BaseException) -> bool:
+        return self._driver.failed_on_server(error)
+
+    async def interrupt(self) -> None:
+        await self._driver.interrupt()
