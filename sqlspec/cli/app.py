@@ -21,7 +21,7 @@ from sqlspec.cli import output
 
 if TYPE_CHECKING:
     from sqlspec.config import DatabaseConfig
-    from sqlspec.migrations.engine import MigrationEngine, MigrationRun
+    from sqlspec.migrations.engine import Interrupted, MigrationEngine, MigrationRun
     from sqlspec.migrations.files import Migration
 
 __all__ = ("app", "main", "make_app")
@@ -29,6 +29,9 @@ __all__ = ("app", "main", "make_app")
 ConfigLoader = Callable[[], Sequence["DatabaseConfig"]]
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_SIGINT = 130
+EXIT_SIGTERM = 143
+_signals_received: set[str] = set()
 
 
 class MigrationFormat(StrEnum):
@@ -36,6 +39,13 @@ class MigrationFormat(StrEnum):
 
     sql = "sql"
     py = "py"
+
+
+class InterruptedOutcome(StrEnum):
+    """The operator's word on a statement cut off mid-run (``upgrade --resume --interrupted``)."""
+
+    ran = "ran"
+    not_ran = "not-ran"
 
 
 class CLIState:
@@ -96,9 +106,14 @@ def each_config(
         try:
             with output.captured_json(enabled=several and as_json) as captured:
                 code = action(config) or 0
-        except KeyboardInterrupt:
-            output.error("interrupted; what finished before stays done, see `sqlspec history`")
-            raise typer.Exit(130) from None
+        except KeyboardInterrupt as interrupt:
+            detail = interrupt.args[0] if interrupt.args else None
+            output.error(
+                f"interrupted: {detail}"
+                if detail
+                else "interrupted; what finished before stays done, see `sqlspec history`"
+            )
+            raise typer.Exit(EXIT_SIGTERM if "SIGTERM" in _signals_received else EXIT_SIGINT) from None
         except typer.Abort:  # Ctrl-C or Ctrl-D at a confirmation prompt: nothing has run yet
             output.error("aborted; nothing was changed")
             raise typer.Exit(130) from None
@@ -113,10 +128,33 @@ def each_config(
         raise typer.Exit(worst)
 
 
-def _run(function: Callable[..., Any], *args: Any) -> Any:
+def _run(function: Callable[..., Any], *args: Any, engine: "MigrationEngine | None" = None) -> Any:
+    """Run an engine call to its end; SIGTERM stops it the way Ctrl-C does.
+
+    Either signal cancels the call, which finishes or settles the statement under way and records
+    it; the KeyboardInterrupt that follows carries ``engine``'s one line about what was left.
+    """
+    import signal
+
     from sqlspec._sync import run_blocking
 
-    return run_blocking(function, *args)
+    def terminate(signum: int, frame: Any) -> None:
+        _signals_received.add("SIGTERM")
+        on_interrupt = signal.getsignal(signal.SIGINT)
+        if callable(on_interrupt):
+            on_interrupt(signal.SIGINT, frame)  # asyncio's handler: cancel the run, then stop
+        else:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        return run_blocking(function, *args)
+    except KeyboardInterrupt:
+        if engine is not None and engine.interruption:
+            raise KeyboardInterrupt(engine.interruption) from None
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _interactive() -> bool:
@@ -212,6 +250,14 @@ def upgrade(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue a partly applied migration from its failed statement.")
     ] = False,
+    interrupted: Annotated[
+        InterruptedOutcome | None,
+        typer.Option(
+            "--interrupted",
+            help="With --resume, for a migration whose run ended mid-statement: did that statement "
+            "take effect (ran) or not (not-ran)?",
+        ),
+    ] = None,
 ) -> None:
     """Apply pending migrations (all of them by default)."""
     _refuse_options(ctx, revision)
@@ -222,7 +268,8 @@ def upgrade(
             _print_plan(engine, _run(engine.pending, revision), "upgrade")
             return
         started = time.perf_counter()
-        runs = _run(partial(engine.upgrade, revision, resume=resume))
+        settled: Interrupted | None = None if interrupted is None else interrupted.value
+        runs = _run(partial(engine.upgrade, revision, resume=resume, interrupted=settled), engine=engine)
         if runs:
             elapsed = (time.perf_counter() - started) * 1000
             output.echo(f"Applied {len(runs)} migration(s) in {elapsed:.0f} ms", "bold green")
@@ -254,7 +301,7 @@ def downgrade(
             if not typer.confirm(f"Revert {len(plan)} migration(s) ({names})?"):
                 output.echo("Nothing reverted")
                 return EXIT_FAILED
-        runs = _run(engine.downgrade, revision)
+        runs = _run(engine.downgrade, revision, engine=engine)
         output.echo(f"Reverted {len(runs)} migration(s)" if runs else "Nothing to revert", "bold")
         return 0
 
