@@ -1,0 +1,286 @@
+"""A statement cut off mid-run is settled, never recorded as failed when it may have completed.
+
+Every test ends by resuming and checking the account's balance: a statement applied twice shows as
+102 instead of 101.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+
+import anyio
+import asyncpg
+import pytest
+
+from sqlspec.exceptions import MigrationExecutionError, OutcomeUnknownError
+from tests.faults.conftest import Project, error_line, finish, query, version_rows
+from tests.migration_files import sql_migration
+
+NON_TRANSACTIONAL = "-- transactional: false\n"
+SQLITE_SLOW = (
+    "(SELECT max(x) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+    "WHERE x < 40000000) SELECT x FROM c)) > 0"
+)
+
+
+def _account(project: Project) -> None:
+    sql_migration(
+        project.migrations,
+        "0001",
+        "acct",
+        "CREATE TABLE acct (id INTEGER PRIMARY KEY, bal INTEGER NOT NULL);\n"
+        "INSERT INTO acct (id, bal) VALUES (1, 100);",
+        "DROP TABLE acct;",
+    )
+
+
+def _slow_credit(project: Project, *, transactional: bool = False) -> None:
+    """0002: a quick statement, then a credit that takes seconds (the issue's reproduction)."""
+    if project.dialect == "postgres":
+        credit = "UPDATE acct SET bal = bal + 1 FROM (SELECT pg_sleep(5)) s;"
+    else:
+        credit = f"UPDATE acct SET bal = bal + 1 WHERE {SQLITE_SLOW};"
+    sql_migration(
+        project.migrations,
+        "0002",
+        "credit",
+        f"SELECT 1;\n{credit}",
+        down_revision="0001",
+        extra_header="" if transactional else NON_TRANSACTIONAL,
+    )
+
+
+async def _balance(project: Project) -> int:
+    rows = await query(project, "SELECT bal FROM acct WHERE id = 1")
+    return int(rows[0]["bal"])
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+async def test_a_signal_mid_statement_waits_for_the_database_then_records_where_it_stopped(
+    project: Project, signum: int, code: int
+) -> None:
+    _account(project)
+    await project.config().migrate_up()
+    _slow_credit(project)
+    running = project.start("upgrade")
+    await anyio.sleep(1.5)
+    running.send_signal(signum)
+    stopped = finish(running)
+    line = error_line(stopped)
+    assert stopped.returncode == code
+    assert line.startswith("Error: interrupted: upgrade of 0002")
+    assert "the database stopped statement 2 of 2 before it took effect" in line
+    assert await _balance(project) == 100
+    assert (await version_rows(project))["0002"] == ("partial", 1)
+    resumed = project.run("upgrade", "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert await _balance(project) == 101  # ran once: the killed UPDATE was not re-run on top of itself
+
+
+async def test_a_killed_process_leaves_the_statement_open_and_resume_asks_what_happened(
+    project: Project,
+) -> None:
+    _account(project)
+    await project.config().migrate_up()
+    _slow_credit(project)
+    running = project.start("upgrade")
+    await anyio.sleep(1.5)
+    running.kill()
+    finish(running)
+    assert (await version_rows(project))["0002"] == ("running", 1)
+    refused = project.run("upgrade")
+    line = error_line(refused)
+    assert refused.returncode == 1
+    assert "migration 0002 (0002_credit.sql) was interrupted" in line
+    assert "statement 2 was running when its run ended" in line
+    assert "UPDATE acct SET bal = bal + 1" in line
+    assert "--interrupted ran" in line
+    assert "--interrupted not-ran" in line
+    assert "--interrupted" in error_line(project.run("upgrade", "--resume"))
+    # The server stopped the dead client's statement (SQLite: the journal rolled it back).
+    await anyio.sleep(1.5 if project.dialect == "postgres" else 0)
+    assert await _balance(project) == 100
+    settled = project.run("upgrade", "--resume", "--interrupted", "not-ran")
+    assert settled.returncode == 0, settled.stderr
+    assert await _balance(project) == 101
+    assert (await version_rows(project))["0002"] == ("applied", None)
+
+
+@pytest.mark.postgres
+async def test_a_statement_that_took_effect_is_skipped_when_the_operator_says_it_ran(
+    postgres_project: Project,
+) -> None:
+    _account(postgres_project)
+    await postgres_project.config().migrate_up()
+    sql_migration(
+        postgres_project.migrations,
+        "0002",
+        "credit",
+        "UPDATE acct SET bal = bal + 1;\nSELECT pg_sleep(5);\nUPDATE acct SET bal = bal + 10;",
+        down_revision="0001",
+        extra_header=NON_TRANSACTIONAL,
+    )
+    running = postgres_project.start("upgrade")
+    await anyio.sleep(1.5)
+    running.kill()
+    finish(running)
+    assert (await version_rows(postgres_project))["0002"] == ("running", 1)
+    settled = postgres_project.run("upgrade", "--resume", "--interrupted", "ran")
+    assert settled.returncode == 0, settled.stderr
+    assert await _balance(postgres_project) == 111
+
+
+async def test_interrupted_is_refused_where_nothing_was_interrupted(project: Project) -> None:
+    _account(project)
+    await project.config().migrate_up()
+    result = project.run("upgrade", "--resume", "--interrupted", "ran")
+    assert result.returncode == 0  # up to date: nothing to settle, nothing run
+    _slow_credit(project)
+    result = project.run("upgrade", "--resume", "--interrupted", "ran")
+    assert result.returncode == 2
+    assert "none did" in error_line(result)
+    assert await _balance(project) == 100
+
+
+async def test_a_cancelled_api_call_settles_the_statement_before_the_cancellation_goes_on(
+    project: Project,
+) -> None:
+    _account(project)
+    config = project.config()
+    await config.migrate_up()
+    _slow_credit(project)
+    with anyio.move_on_after(1.5) as scope:
+        await config.migrate_up()
+    assert scope.cancelled_caught
+    assert await _balance(project) == 100
+    assert (await version_rows(project))["0002"] == ("partial", 1)
+    await config.migrate_up(resume=True)
+    assert await _balance(project) == 101
+
+
+async def test_wait_for_on_a_transactional_migration_raises_timeout_and_rolls_back(project: Project) -> None:
+    _account(project)
+    config = project.config()
+    await config.migrate_up()
+    _slow_credit(project, transactional=True)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(config.migrate_up(), 1.5)
+    assert await _balance(project) == 100
+    assert set(await version_rows(project)) == {"0001"}
+
+
+async def test_ctrl_c_during_a_transactional_statement_is_one_line_and_rolls_back(project: Project) -> None:
+    _account(project)
+    await project.config().migrate_up()
+    _slow_credit(project, transactional=True)
+    running = project.start("upgrade")
+    await anyio.sleep(1.5)
+    running.send_signal(signal.SIGINT)
+    stopped = finish(running)
+    assert stopped.returncode == 130
+    assert error_line(stopped) == "Error: interrupted: upgrade of 0002 was interrupted and rolled back"
+    assert await _balance(project) == 100
+    assert set(await version_rows(project)) == {"0001"}
+
+
+async def _terminate_backend_running(project: Project, fragment: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        rows = await query(
+            project,
+            "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity "
+            f"WHERE datname = current_database() AND query LIKE '%{fragment}%' AND pid <> pg_backend_pid()",
+        )
+        if rows:
+            return
+        await anyio.sleep(0.1)
+    raise AssertionError("no backend ran the statement")
+
+
+@pytest.mark.postgres
+async def test_a_terminated_backend_mid_statement_is_recorded_honestly(postgres_project: Project) -> None:
+    _account(postgres_project)
+    await postgres_project.config().migrate_up()
+    _slow_credit(postgres_project)
+    running = postgres_project.start("upgrade")
+    await _terminate_backend_running(postgres_project, "pg_sleep(5)")
+    stopped = finish(running)
+    line = error_line(stopped)
+    assert stopped.returncode == 1
+    assert "terminating connection due to administrator command" in line
+    assert "took no effect" in line
+    assert "--interrupted not-ran" in line
+    assert "InterfaceError" not in line
+    settled = postgres_project.run("upgrade", "--resume", "--interrupted", "not-ran")
+    assert settled.returncode == 0, settled.stderr
+    assert await _balance(postgres_project) == 101
+
+
+@pytest.mark.postgres
+async def test_a_terminated_backend_in_a_transaction_reports_the_migration_not_the_rollback(
+    postgres_project: Project,
+) -> None:
+    _account(postgres_project)
+    config = postgres_project.config()
+    await config.migrate_up()
+    _slow_credit(postgres_project, transactional=True)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(_terminate_backend_running, postgres_project, "pg_sleep(5)")
+        with pytest.raises(MigrationExecutionError) as caught:
+            await config.migrate_up()
+    message = str(caught.value)
+    assert "terminating connection due to administrator command" in message
+    assert "it was rolled back" in message
+    assert "connection holding the migration lock was lost" in message
+    assert "InterfaceError" not in message
+    assert await _balance(postgres_project) == 100
+    assert set(await version_rows(postgres_project)) == {"0001"}
+
+
+@pytest.mark.postgres
+async def test_an_idle_session_timeout_stops_the_run_before_anything_more_commits(
+    postgres_project: Project, postgres_dsn: str
+) -> None:
+    sql_migration(postgres_project.migrations, "0001", "a", "CREATE TABLE a (x INTEGER);", "DROP TABLE a;")
+    # A long statement keeps its connection busy, so the timeout cannot take the lock away.
+    sql_migration(
+        postgres_project.migrations,
+        "0002",
+        "long",
+        "INSERT INTO a VALUES (1);\nSELECT pg_sleep(2);",
+        down_revision="0001",
+    )
+    # A Python migration computing outside a transaction leaves its connection idle for longer
+    # than the timeout (the heartbeat beats every second, so a timeout of a few seconds never fires).
+    (postgres_project.migrations / "0003_idle.py").write_text(
+        '"""idle\n\nRevision ID: 0003\nDown Revision: 0002\n"""\nimport time\n\ntransactional = False\n\n\n'
+        "def upgrade(driver):\n    driver.execute('INSERT INTO a VALUES (3)')\n    time.sleep(2.5)\n"
+        "    driver.execute('INSERT INTO a VALUES (4)')\n"
+    )
+    sql_migration(
+        postgres_project.migrations,
+        "0004",
+        "after",
+        "CREATE TABLE after_ (x INTEGER);",
+        "",
+        down_revision="0003",
+    )
+    admin = await asyncpg.connect(postgres_dsn)
+    try:
+        database = postgres_dsn.rpartition("/")[2]
+        await admin.execute(f"ALTER DATABASE \"{database}\" SET idle_session_timeout = '500ms'")
+    finally:
+        await admin.close()
+    with pytest.raises(OutcomeUnknownError) as caught:
+        await postgres_project.config().migrate_up()
+    assert "connection holding the migration lock was lost" in str(caught.value)
+    assert "--interrupted" in str(caught.value)
+    rows = await version_rows(postgres_project)
+    assert rows["0001"] == ("applied", None)
+    assert rows["0002"] == ("applied", None)
+    assert rows["0003"] == ("running", None)  # what upgrade() did is for the operator to judge
+    assert "0004" not in rows
+    assert [row["x"] for row in await query(postgres_project, "SELECT x FROM a ORDER BY x")] == [1, 3]
+    assert not await query(postgres_project, "SELECT 1 FROM pg_tables WHERE tablename = 'after_'")
