@@ -50,10 +50,9 @@ from sqlspec.migrations.runner import (
     MigrationRun,
     MigrationRunner,
     Reporter,
-    migration_statements,
-    statement_preview,
 )
 from sqlspec.migrations.settle import background_tasks
+from sqlspec.migrations.statements import migration_statements, statement_preview
 from sqlspec.migrations.store import AppliedMigration, VersionStore
 
 if TYPE_CHECKING:

@@ -103,7 +103,8 @@ async def _wait_for(lock: RunLock, lock_timeout: float) -> None:
         if now >= started + _NOTICE_AFTER:  # a short wait needs no look at the holder
             holder = await lock.holder()
             if holder is not None and not holder.alive:
-                silent_since = now if silent_since is None else silent_since
+                if silent_since is None:  # say so when it falls silent, not only every ten seconds
+                    silent_since, next_notice = now, now
                 if now - silent_since >= lock_timeout:
                     raise LockTimeoutError(lock_timeout, holder.description)
             else:

@@ -10,38 +10,31 @@ resumed run asks the operator whether that statement took effect (``--interrupte
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import inspect
 import logging
-import os
 import time
-import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.abc
 import anyio.to_thread
 import msgspec
 
-from sqlspec.driver import AsyncDriver, AwaitWatchingDriver, BlockingDriver
+from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import (
     MigrationExecutionError,
-    MigrationSourceError,
-    MigrationStateError,
     OutcomeUnknownError,
     PartialMigrationError,
     SQLSpecError,
     one_line,
     resume_advice,
 )
-from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, import_python_migration
-from sqlspec.migrations.guarded_driver import GuardedDriver
+from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration
+from sqlspec.migrations.progress import Interrupted, PrefixChecksums, resume_point
+from sqlspec.migrations.python_migrations import call_python_migration, line_in
 from sqlspec.migrations.settle import execute_settled
-from sqlspec.migrations.sql import SQLSplitError
-from sqlspec.migrations.statements import statement_problem
+from sqlspec.migrations.statements import Direction, migration_statements, statement_preview
 from sqlspec.migrations.store import AppliedMigration, Status, VersionStore
 
 if TYPE_CHECKING:
@@ -49,9 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ("Direction", "Interrupted", "MigrationRun", "MigrationRunner", "Reporter", "migration_statements")
 
-Direction = Literal["upgrade", "downgrade"]
-Interrupted = Literal["ran", "not-ran"]
-"""The operator's word on a statement whose outcome is unknown: it took effect, or it did not."""
 logger = logging.getLogger("sqlspec")
 
 
@@ -69,63 +59,8 @@ Reporter = Callable[[MigrationRun], None]
 """Called after each migration a run applies or reverts, e.g. to print a line."""
 
 
-@functools.lru_cache(maxsize=4096)  # a run validates every statement first, then runs them: split once
-def migration_statements(migration: Migration, direction: Direction, dialect: Dialect) -> tuple[str, ...]:
-    """A SQL migration's statements for one direction, as they will run (none for Python).
-
-    Raises :class:`MigrationSourceError` for a section that does not split, and for a statement the
-    migration may not hold as written (see :mod:`sqlspec.migrations.statements`).
-    """
-    sql = migration.upgrade_sql if direction == "upgrade" else migration.downgrade_sql
-    try:
-        statements = dialect.split(sql or "")
-    except SQLSplitError as error:
-        marker = migration.section_lines[0 if direction == "upgrade" else 1]
-        raise MigrationSourceError(
-            migration.path, f"{direction} section: {error.message}", line=marker + error.line
-        ) from error
-    if problem := statement_problem(statements, dialect, transactional=migration.transactional):
-        raise MigrationSourceError(migration.path, f"{direction} {problem}")
-    return tuple(statements)
-
-
-def _line_in(error: BaseException, path: Path) -> str:
-    """`` (line N)`` for the deepest frame of ``error`` in the migration file, to point at the cause."""
-    target = os.path.abspath(path)  # the module was imported by absolute path; script_location may not be
-    lines = [
-        frame.lineno
-        for frame in traceback.extract_tb(error.__traceback__)
-        if os.path.abspath(frame.filename) == target
-    ]
-    return f" (line {lines[-1]})" if lines else ""
-
-
-class PrefixChecksums:
-    """``sha256`` of the first *k* statements joined by NUL, for every *k*, in one pass over them."""
-
-    def __init__(self, statements: Sequence[str]) -> None:
-        self._statements = statements
-        self._hash = hashlib.sha256()
-        self._count = 0
-
-    def of_first(self, count: int) -> str:
-        """The checksum of the first ``count`` statements; ``count`` never goes down between calls."""
-        while self._count < count:
-            if self._count:
-                self._hash.update(b"\x00")
-            self._hash.update(self._statements[self._count].encode())
-            self._count += 1
-        return self._hash.hexdigest()
-
-
 def _elapsed_ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
-
-
-def statement_preview(statement: str, width: int = 80) -> str:
-    """A statement on one line, cut to ``width`` characters, to name it in a message."""
-    text = " ".join(statement.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class MigrationRunner:
@@ -274,7 +209,7 @@ class MigrationRunner:
                 progress_checksum=checksums.of_first(0),
             )
         else:
-            start = _resume_point(migration, unfinished, interrupted, statements, checksums)
+            start = resume_point(migration, unfinished, interrupted, statements, checksums)
             await self._progress(driver, migration, started, "running", start, checksums)
         for index in range(start, total):
             settled = await execute_settled(driver, statements[index], tasks)
@@ -288,11 +223,22 @@ class MigrationRunner:
                     raise settled.cancelled
                 continue
             if settled.outcome == "failed":
+                assert settled.error is not None
+                if driver.lost_connection(settled.error):  # the row cannot be written any more
+                    raise MigrationExecutionError(
+                        migration.revision,
+                        migration.path,
+                        one_line(settled.error),
+                        statement=index + 1,
+                        rolled_back=False,
+                        outcome=f"the database reported that statement {index + 1} of {total} failed, so "
+                        "it took no effect, but the connection holding the migration lock was lost before "
+                        "that was recorded; run `sqlspec upgrade --resume --interrupted not-ran`",
+                    ) from settled.error
                 await self._progress(driver, migration, started, "partial", index, checksums)
                 if settled.cancelled is not None:
                     self._interrupted(migration, index + 1, total, "failed")
                     raise settled.cancelled
-                assert settled.error is not None
                 raise PartialMigrationError(
                     migration.revision,
                     migration.path,
@@ -380,6 +326,15 @@ class MigrationRunner:
         try:
             await self._execute(driver, migration, "upgrade")
         except MigrationExecutionError as error:
+            if error.__cause__ is not None and driver.lost_connection(error.__cause__):
+                raise OutcomeUnknownError(
+                    migration.revision,
+                    migration.path,
+                    f"{error.message}; the connection holding the migration lock was lost while upgrade() "
+                    "ran outside a transaction",
+                    statement=None,
+                    total=None,
+                ) from error
             await self._progress(driver, migration, started, "partial", None, None)
             raise PartialMigrationError(
                 migration.revision, migration.path, error.message, statement=None, total=None
@@ -408,29 +363,12 @@ class MigrationRunner:
                 ) from error
 
     async def _execute_python(self, driver: AsyncDriver, migration: Migration, direction: Direction) -> None:
-        module = import_python_migration(migration)
-        function: Callable[..., Any] | None = getattr(module, direction, None)
-        if not callable(function):
-            raise MigrationSourceError(migration.path, f"{direction}(driver) is not a function")
-        guarded = GuardedDriver(driver, migration)
         try:
-            if inspect.iscoroutinefunction(function):
-                watched = AwaitWatchingDriver(guarded)
-                try:
-                    await function(watched)
-                finally:
-                    forgotten = watched.close_unawaited()
-                if forgotten:
-                    raise TypeError(
-                        f"driver.{forgotten}(...) was called without await, so it never ran; "
-                        f"write `await driver.{forgotten}(...)`"
-                    )
-            else:
-                await anyio.to_thread.run_sync(function, BlockingDriver(guarded))
+            await call_python_migration(driver, migration, direction)
         except SQLSpecError:
             raise
         except (Exception, SystemExit) as error:  # sys.exit() in a migration is a failure too
-            message = one_line(error) + _line_in(error, migration.path)
+            message = one_line(error) + line_in(error, migration.path)
             raise self._failure(
                 driver,
                 migration,
@@ -440,30 +378,3 @@ class MigrationRunner:
                 rolled_back=migration.transactional,
                 message=message,
             ) from error
-
-
-def _resume_point(
-    migration: Migration,
-    row: AppliedMigration,
-    interrupted: Interrupted | None,
-    statements: Sequence[str],
-    checksums: PrefixChecksums,
-) -> int:
-    """Where a resumed migration continues: after the statements known done, and the operator's word."""
-    start = row.progress or 0
-    if start > len(statements) or checksums.of_first(start) != row.progress_checksum:
-        ran = "statement 1" if start == 1 else f"statements 1-{start}"
-        raise MigrationSourceError(
-            migration.path,
-            f"{ran} already ran but changed since; restore {ran} as it was and change only "
-            f"statement {start + 1} or later",
-        )
-    if row.is_interrupted:
-        if interrupted is None:
-            raise MigrationStateError(
-                f"migration {row.version} ({row.script}): {row.progress_text}; "
-                f"{resume_advice(start + 1, len(statements))}"
-            )
-        if interrupted == "ran":
-            start += 1
-    return min(start, len(statements))

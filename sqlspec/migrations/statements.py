@@ -17,14 +17,28 @@ applies it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
+
+from sqlspec.exceptions import MigrationSourceError
+from sqlspec.migrations.files import Migration
+from sqlspec.migrations.sql import SQLSplitError
 
 if TYPE_CHECKING:
     from sqlspec.dialects import Dialect
 
-__all__ = ("Rule", "first_autocommit_statement", "statement_problem")
+__all__ = (
+    "Direction",
+    "Rule",
+    "first_autocommit_statement",
+    "migration_statements",
+    "statement_preview",
+    "statement_problem",
+)
+
+Direction = Literal["upgrade", "downgrade"]
 
 Rule = tuple[str, re.Pattern[str]]
 """A kind of statement, named for messages, and the pattern matching its leading words."""
@@ -68,3 +82,29 @@ def statement_problem(statements: Sequence[str], dialect: Dialect, *, transactio
                 "'-- transactional: false' to the header"
             )
     return None
+
+
+@functools.lru_cache(maxsize=4096)  # a run validates every statement first, then runs them: split once
+def migration_statements(migration: Migration, direction: Direction, dialect: Dialect) -> tuple[str, ...]:
+    """A SQL migration's statements for one direction, as they will run (none for Python).
+
+    Raises :class:`MigrationSourceError` for a section that does not split, and for a statement the
+    migration may not hold as written (see :mod:`sqlspec.migrations.statements`).
+    """
+    sql = migration.upgrade_sql if direction == "upgrade" else migration.downgrade_sql
+    try:
+        statements = dialect.split(sql or "")
+    except SQLSplitError as error:
+        marker = migration.section_lines[0 if direction == "upgrade" else 1]
+        raise MigrationSourceError(
+            migration.path, f"{direction} section: {error.message}", line=marker + error.line
+        ) from error
+    if problem := statement_problem(statements, dialect, transactional=migration.transactional):
+        raise MigrationSourceError(migration.path, f"{direction} {problem}")
+    return tuple(statements)
+
+
+def statement_preview(statement: str, width: int = 80) -> str:
+    """A statement on one line, cut to ``width`` characters, to name it in a message."""
+    text = " ".join(statement.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -16,7 +16,7 @@ from sqlspec.dialects.postgres import POSTGRES
 from sqlspec.dialects.sqlite import SQLITE
 from sqlspec.exceptions import MigrationSourceError
 from sqlspec.migrations.files import Migration, MigrationFile, parse
-from sqlspec.migrations.runner import migration_statements
+from sqlspec.migrations.statements import migration_statements
 
 BOUNDED = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,23 +1,68 @@
-"""The driver a Python migration receives: the run's connection, minus what would break the run.
+"""Calling a Python migration's ``upgrade`` / ``downgrade`` with the driver it may use.
 
-A transactional migration runs in the engine's transaction, so ending it from inside (``COMMIT``
-through ``execute``, or :meth:`commit`) would commit half a migration that the engine then reports
-as rolled back. Such calls raise at once, naming the call and the fix, as do statements that would
-hang waiting for a client stream. A ``transactional = False`` migration may manage transactions.
+The driver is the run's connection, minus what would break the run. A transactional migration
+runs in the engine's transaction, so ending it from inside (``COMMIT`` through ``execute``, or
+:meth:`commit`) would commit half a migration that the engine then reports as rolled back. Such
+calls raise at once, naming the call and the fix, as do statements that would hang waiting for a
+client stream. A ``transactional = False`` migration may manage its own transactions.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import inspect
+import os
+import traceback
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
-from sqlspec.driver import AsyncDriver, Row
+import anyio.to_thread
+
+from sqlspec.driver import AsyncDriver, AwaitWatchingDriver, BlockingDriver, Row
 from sqlspec.exceptions import MigrationSourceError
-from sqlspec.migrations.files import Migration
+from sqlspec.migrations.files import Migration, import_python_migration
 from sqlspec.migrations.statements import statement_problem
 
-__all__ = ("GuardedDriver",)
+__all__ = ("GuardedDriver", "call_python_migration", "line_in")
+
+
+async def call_python_migration(
+    driver: AsyncDriver, migration: Migration, direction: Literal["upgrade", "downgrade"]
+) -> None:
+    """Run ``upgrade(driver)`` or ``downgrade(driver)``: awaited, or in a worker thread for a ``def``.
+
+    Raises what the function raises, and ``TypeError`` for a driver call left without ``await``.
+    """
+    module = import_python_migration(migration)
+    function: Callable[..., Any] | None = getattr(module, direction, None)
+    if not callable(function):
+        raise MigrationSourceError(migration.path, f"{direction}(driver) is not a function")
+    guarded = GuardedDriver(driver, migration)
+    if not inspect.iscoroutinefunction(function):
+        await anyio.to_thread.run_sync(function, BlockingDriver(guarded))
+        return
+    watched = AwaitWatchingDriver(guarded)
+    try:
+        await function(watched)
+    finally:
+        forgotten = watched.close_unawaited()
+    if forgotten:
+        raise TypeError(
+            f"driver.{forgotten}(...) was called without await, so it never ran; "
+            f"write `await driver.{forgotten}(...)`"
+        )
+
+
+def line_in(error: BaseException, path: Path) -> str:
+    """`` (line N)`` for the deepest frame of ``error`` in the migration file, to point at the cause."""
+    target = os.path.abspath(path)  # the module was imported by absolute path; script_location may not be
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(error.__traceback__)
+        if os.path.abspath(frame.filename) == target
+    ]
+    return f" (line {lines[-1]})" if lines else ""
 
 
 class GuardedDriver(AsyncDriver):
