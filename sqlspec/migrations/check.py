@@ -33,7 +33,8 @@ class Problem(msgspec.Struct, frozen=True, kw_only=True):
     severity: Literal["error", "warning"]
     code: str
     """Stable for scripts: ``file``, ``chain``, ``fork``, ``no-downgrade``, ``drift``, ``renumbered``,
-    ``partial``, ``missing-file``, ``renamed``, ``timestamp``, ``checksum-algorithm``, ``database``."""
+    ``partial``, ``interrupted``, ``missing-file``, ``renamed``, ``timestamp``, ``checksum-algorithm``,
+    ``database``."""
     message: str
     revision: str | None = None
     path: str | None = None
@@ -126,7 +127,19 @@ def _database_problems(
     problems: list[Problem] = []
     by_revision = {f.revision: f for f in files}
     for row in applied:
-        if row.is_partial:
+        if row.is_interrupted:
+            # check takes no lock, so the run may still be going; upgrade, which waits for the
+            # lock, tells a live run from an interrupted one.
+            problems.append(
+                _error(
+                    "interrupted",
+                    f"{row.version} ({row.script}) is being applied, or its run ended mid-statement "
+                    f"({row.progress_text}); if no run is going, settle it with "
+                    "`sqlspec upgrade --resume --interrupted ran|not-ran`",
+                    row.version,
+                )
+            )
+        elif row.is_partial:
             problems.append(
                 _error(
                     "partial",

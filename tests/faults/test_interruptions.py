@@ -90,6 +90,9 @@ async def test_a_killed_process_leaves_the_statement_open_and_resume_asks_what_h
     running.kill()
     finish(running)
     assert (await version_rows(project))["0002"] == ("running", 1)
+    checked = project.run("check")
+    assert checked.returncode == 1
+    assert "0002 (0002_credit.sql) is being applied, or its run ended mid-statement" in checked.stdout
     refused = project.run("upgrade")
     line = error_line(refused)
     assert refused.returncode == 1
