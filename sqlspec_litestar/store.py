@@ -38,12 +38,9 @@ class SQLSpecSessionStore(Store):
         data = value.encode() if isinstance(value, str) else value
         lifetime = _seconds(expires_in)
         expires_at = None if lifetime is None else time.time() + lifetime
-        p = self._p
         async with self._config.provide_driver() as driver:
             await driver.execute(
-                f"INSERT INTO {TABLE} (session_key, data, expires_at) VALUES ({p(1)}, {p(2)}, {p(3)}) "
-                "ON CONFLICT (session_key) DO UPDATE "
-                "SET data = excluded.data, expires_at = excluded.expires_at",
+                driver.dialect.upsert(TABLE, ("session_key",), ("data", "expires_at")),
                 key,
                 data,
                 expires_at,

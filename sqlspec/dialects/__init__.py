@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from sqlspec.migrations.sql import split_statements
@@ -42,8 +43,15 @@ class Dialect(ABC):
     """Which flavour of :func:`~sqlspec.migrations.sql.split_statements` reads its SQL."""
     timestamp_type: ClassVar[str]
     """The version table's column type for ``applied_at``."""
+    key_type: ClassVar[str] = "VARCHAR(255)"
+    """The version table's column type for revisions, its primary key."""
+    table_options: ClassVar[str] = ""
+    """What follows ``CREATE TABLE (...)`` for the version table (engine, character set)."""
     autocommit_statements: ClassVar[tuple[Rule, ...]] = ()
     """Statements the database refuses inside a transaction block."""
+    implicit_commit_statements: ClassVar[tuple[Rule, ...]] = ()
+    """Statements that commit the open transaction by themselves (MySQL's DDL): a SQL migration
+    holding one runs statement by statement, its progress recorded, since it cannot be atomic."""
     transaction_control_statements: ClassVar[tuple[Rule, ...]] = TRANSACTION_CONTROL
     """Statements that end the transaction a transactional migration runs in."""
     client_stream_statements: ClassVar[tuple[Rule, ...]] = ()
@@ -63,9 +71,31 @@ class Dialect(ABC):
     def placeholder(self, index: int) -> str:
         """The query parameter placeholder for the ``index``-th parameter (1-based)."""
 
+    def upsert(self, table: str, keys: Sequence[str], values: Sequence[str]) -> str:
+        """``INSERT`` of ``keys`` and ``values`` (in that order) that updates ``values`` on a key clash."""
+        columns = [*keys, *values]
+        marks = ", ".join(self.placeholder(n) for n in range(1, len(columns) + 1))
+        updates = ", ".join(f"{column} = excluded.{column}" for column in values)
+        return (
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+        )
+
+    def quote(self, identifier: str) -> str:
+        """An identifier quoted, so reserved words and case survive."""
+        return f'"{identifier}"'
+
     def to_timestamp(self, value: datetime) -> Any:
-        """A timestamp as the driver stores it in ``timestamp_type``."""
+        """A timestamp (UTC) as the driver stores it in ``timestamp_type``."""
         return value
+
+    def from_timestamp(self, value: Any) -> datetime:
+        """A stored ``applied_at`` as an aware datetime."""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if not isinstance(value, datetime):
+            raise TypeError(f"applied_at is not a timestamp: {value!r}")
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
     @abstractmethod
     def run_lock(self, driver: AsyncDriver, version_table: str) -> RunLock:

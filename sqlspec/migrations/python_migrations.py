@@ -22,7 +22,7 @@ import anyio.to_thread
 from sqlspec.driver import AsyncDriver, AwaitWatchingDriver, BlockingDriver, Row
 from sqlspec.exceptions import MigrationSourceError
 from sqlspec.migrations.files import Migration, import_python_migration
-from sqlspec.migrations.statements import statement_problem
+from sqlspec.migrations.statements import first_implicit_commit, statement_problem
 
 __all__ = ("GuardedDriver", "call_python_migration", "line_in")
 
@@ -83,9 +83,16 @@ class GuardedDriver(AsyncDriver):
         )
 
     def _check(self, sql: str) -> None:
-        problem = statement_problem(
-            self.dialect.split(sql), self.dialect, transactional=self._migration.transactional
-        )
+        statements = self.dialect.split(sql)
+        transactional = self._migration.transactional
+        problem = statement_problem(statements, self.dialect, transactional=transactional)
+        if problem is None and transactional and (found := first_implicit_commit(statements, self.dialect)):
+            number, kind = found
+            problem = (
+                f"statement {number} ({kind}) commits the migration's transaction by itself on "
+                f"{self.dialect}, so the migration could not be rolled back as one; set "
+                "`transactional = False`"
+            )
         if problem is not None:
             raise MigrationSourceError(self._migration.path, f"driver.execute(): {problem}")
 

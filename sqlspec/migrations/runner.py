@@ -34,7 +34,12 @@ from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration
 from sqlspec.migrations.progress import Interrupted, PrefixChecksums, resume_point
 from sqlspec.migrations.python_migrations import call_python_migration, line_in
 from sqlspec.migrations.settle import execute_settled
-from sqlspec.migrations.statements import Direction, migration_statements, statement_preview
+from sqlspec.migrations.statements import (
+    Direction,
+    migration_statements,
+    runs_in_transaction,
+    statement_preview,
+)
 from sqlspec.migrations.store import AppliedMigration, Status, VersionStore
 
 if TYPE_CHECKING:
@@ -85,8 +90,9 @@ class MigrationRunner:
     ) -> MigrationRun:
         """Run ``migration``; ``unfinished`` is its row when resuming a non-transactional upgrade."""
         started = time.perf_counter()
+        atomic = runs_in_transaction(migration, direction, self._dialect)
         try:
-            if migration.transactional:
+            if atomic:
                 await self._run_in_transaction(driver, migration, direction, started)
             elif direction == "upgrade" and migration.kind == "sql":
                 await self._upgrade_by_statement(driver, migration, started, tasks, unfinished, interrupted)
@@ -100,7 +106,7 @@ class MigrationRunner:
                     await self.record(driver, migration, direction, _elapsed_ms(started))
         except anyio.get_cancelled_exc_class():
             if self.interruption is None:
-                done = "rolled back" if migration.transactional else "stopped part-way"
+                done = "rolled back" if atomic else "stopped part-way"
                 self.interruption = f"{direction} of {migration.revision} was interrupted and {done}"
             raise
         run = MigrationRun(
@@ -348,6 +354,9 @@ class MigrationRunner:
             raise
         await self._progress(driver, migration, started, "applied", None, None)
 
+    def _atomic(self, migration: Migration, direction: Direction) -> bool:
+        return runs_in_transaction(migration, direction, self._dialect)
+
     async def _execute(self, driver: AsyncDriver, migration: Migration, direction: Direction) -> None:
         if migration.kind == "py":
             await self._execute_python(driver, migration, direction)
@@ -359,7 +368,12 @@ class MigrationRunner:
                 await driver.execute(statement)
             except Exception as error:
                 raise self._failure(
-                    driver, migration, direction, error, number, rolled_back=migration.transactional
+                    driver,
+                    migration,
+                    direction,
+                    error,
+                    number,
+                    rolled_back=self._atomic(migration, direction),
                 ) from error
 
     async def _execute_python(self, driver: AsyncDriver, migration: Migration, direction: Direction) -> None:
@@ -375,6 +389,6 @@ class MigrationRunner:
                 direction,
                 error,
                 None,
-                rolled_back=migration.transactional,
+                rolled_back=self._atomic(migration, direction),
                 message=message,
             ) from error

@@ -33,7 +33,9 @@ __all__ = (
     "Direction",
     "Rule",
     "first_autocommit_statement",
+    "first_implicit_commit",
     "migration_statements",
+    "runs_in_transaction",
     "statement_preview",
     "statement_problem",
 )
@@ -99,9 +101,30 @@ def migration_statements(migration: Migration, direction: Direction, dialect: Di
         raise MigrationSourceError(
             migration.path, f"{direction} section: {error.message}", line=marker + error.line
         ) from error
-    if problem := statement_problem(statements, dialect, transactional=migration.transactional):
+    transactional = migration.transactional and first_implicit_commit(statements, dialect) is None
+    if problem := statement_problem(statements, dialect, transactional=transactional):
         raise MigrationSourceError(migration.path, f"{direction} {problem}")
     return tuple(statements)
+
+
+def first_implicit_commit(statements: Sequence[str], dialect: Dialect) -> tuple[int, str] | None:
+    """The 1-based number and kind of the first statement that commits by itself, if any."""
+    for number, statement in enumerate(statements, start=1):
+        if kind := _first_match(statement, dialect.implicit_commit_statements):
+            return number, kind
+    return None
+
+
+def runs_in_transaction(migration: Migration, direction: Direction, dialect: Dialect) -> bool:
+    """Whether one direction of a migration runs as one transaction with its version row.
+
+    Only when the file allows it (``transactional``, the default) and, for SQL, when no statement
+    would commit by itself on this database: such a migration cannot be atomic, so it runs
+    statement by statement with its progress recorded, as if marked ``transactional: false``.
+    """
+    if not migration.transactional:
+        return False
+    return first_implicit_commit(migration_statements(migration, direction, dialect), dialect) is None
 
 
 def statement_preview(statement: str, width: int = 80) -> str:

@@ -106,14 +106,12 @@ class VersionStore:
         # ``table`` was validated as identifier[.identifier] by MigrationConfig; quoting keeps
         # reserved words and case intact.
         self.table = table
-        self._quoted = ".".join(f'"{part}"' for part in table.split("."))
+        self._quoted = ".".join(dialect.quote(part) for part in table.split("."))
         self._dialect = dialect
         self._param = dialect.placeholder
 
     def _to_record(self, row: Row) -> AppliedMigration:
-        applied_at = row["applied_at"]
-        if isinstance(applied_at, str):
-            applied_at = datetime.fromisoformat(applied_at)
+        applied_at = self._dialect.from_timestamp(row["applied_at"])
         return AppliedMigration(
             version=row["version_num"],
             script=row["script"],
@@ -164,6 +162,8 @@ class VersionStore:
         A table an administrator created beforehand works with only SELECT, INSERT, UPDATE and
         DELETE granted: when CREATE is refused, a table that already exists is good enough.
         """
+        if await self._exists(driver):  # no CREATE attempted: no privilege needed, no server notice
+            return
         try:
             await self._create_table(driver)
         except SQLSpecError:
@@ -185,7 +185,7 @@ class VersionStore:
     async def _create_table(self, driver: AsyncDriver) -> None:
         await driver.execute(
             f"CREATE TABLE IF NOT EXISTS {self._quoted} ("
-            "version_num VARCHAR(255) NOT NULL PRIMARY KEY, "
+            f"version_num {self._dialect.key_type} NOT NULL PRIMARY KEY, "
             "script VARCHAR(255) NOT NULL, "
             "description TEXT NOT NULL, "
             "type VARCHAR(8) NOT NULL, "
@@ -197,7 +197,7 @@ class VersionStore:
             "install_order INTEGER NOT NULL UNIQUE, "  # its index answers MAX() without a scan
             "status VARCHAR(16) NOT NULL, "
             "progress INTEGER, "
-            "progress_checksum VARCHAR(128))"
+            f"progress_checksum VARCHAR(128)){self._dialect.table_options}"
         )
 
     async def insert(
