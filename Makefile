@@ -40,8 +40,8 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 demo: $(STAMP) ## Run the demo: migrations on an embedded SQLite database
 	$(PY) demo/run.py
 
-crash: $(STAMP) ## SIGKILL migrating processes at random, 50 trials per database, and check each
-	$(PY) -m stress.crash --trials 50
+crash: $(STAMP) ## SIGKILL/SIGTERM/SIGINT migrators (and pg_terminate_backend) at random, 50 trials each; check each
+	$(PY) -m stress.crash --trials 50 --signal all
 
 docs: $(STAMP) ## Build the documentation site (warnings are errors)
 	$(VENV)/bin/mkdocs build --strict --site-dir build/site

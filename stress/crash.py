@@ -1,9 +1,28 @@
-"""Kill migrating processes with SIGKILL at random moments, then check nothing is half-done.
+"""Stop migrating ``sqlspec upgrade`` processes at random moments, then check nothing is half-done.
 
-After every kill: the version table agrees with the schema (every applied migration's table
-exists, no pending one's does, a partly applied migration's finished statements are done), no lock
-is left held, and a re-run completes. Run ``python -m stress.crash --trials 50`` (or
-``make crash``); the test suite runs a few trials of each dialect.
+Four ways to stop a run, each a ``--signal`` kind:
+
+- ``kill``: SIGKILL; the process dies on the spot, mid-statement or not.
+- ``term`` / ``int``: SIGTERM / SIGINT; the CLI cancels the run, settles the statement in flight
+  and exits 143 / 130 with one ``Error: interrupted...`` line (or 0 when it finished first).
+- ``terminate-backend`` (PostgreSQL only): ``pg_terminate_backend`` on the migrating backend, from
+  an admin connection; the command exits 1 with one ``Error:`` line.
+
+After every trial: the version table agrees with the schema (every applied migration's objects exist,
+no pending one's do, a partly applied migration's finished statements are done and nothing after
+them is), no marker row was written twice, no run lock is left held, a SIGTERM/SIGINT run left no
+``running`` row and its ``Error: interrupted`` line says what the database holds, a terminated
+backend's ``running`` row comes with the right ``--interrupted`` advice, and a re-run completes
+(``--resume``, and for a ``running`` row ``--interrupted ran|not-ran`` as the database shows), after
+which every marker exists exactly once.
+
+Half the signals aim at the non-transactional migration (timed by an uncut run), half anywhere in
+the run. A signal that finds the process already exiting after a finished run, or still loading
+before the run wrote anything, ends it silently; those are counted apart, not failed.
+
+Run ``python -m stress.crash`` (or ``make crash``: 50 trials of each kind per database; ``--signal``
+picks one kind, ``--trials`` the number of each); the test suite runs a few trials of each. A failing
+trial keeps its scratch database (and folder) and names it.
 """
 
 from __future__ import annotations
@@ -12,14 +31,21 @@ import argparse
 import asyncio
 import os
 import random
+import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections import Counter
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -27,30 +53,69 @@ MIGRATIONS = 20
 NON_TRANSACTIONAL = 10  # this revision runs statement by statement, outside a transaction
 DSN = os.environ.get("SQLSPEC_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 SQLSPEC = str(Path(sys.executable).parent / "sqlspec")
+COMMAND = [SQLSPEC, "--config", "crash_config.config", "upgrade"]
+KINDS = ("kill", "term", "int", "terminate-backend")
+SIGNALS = {"kill": signal.SIGKILL, "term": signal.SIGTERM, "int": signal.SIGINT}
+INTERRUPTED_EXIT = {"term": 143, "int": 130}
+T = TypeVar("T")
+MARKS = "crash_marks"  # one row per transactional migration and per marker statement of the other
+
+ROWS = 60_000  # work per transactional migration, so that signals land inside migrations too
+SLOW_SECONDS = 0.1  # a slow statement of the non-transactional migration (PostgreSQL: pg_sleep)
+SLOW_SQLITE_ROWS = 400_000  # a recursive CTE this long takes ~50 ms on SQLite
 
 
-@dataclass
-class Outcome:
-    """What the trials saw."""
+def slow_rows(dialect: str, mark: str | None) -> str:
+    """A query that takes a while; with ``mark``, one row holding it, else one count."""
+    value = f"'{mark}'" if mark else "1"
+    if dialect == "postgres":
+        return f"SELECT {value} FROM pg_sleep({SLOW_SECONDS})"
+    return (
+        f"SELECT {value} FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+        f"LIMIT {SLOW_SQLITE_ROWS}) SELECT count(*) FROM c)"
+    )
 
-    trials: int = 0
-    killed_mid_run: int = 0
-    partial_seen: int = 0
-    kill_delays: list[float] = field(default_factory=list)
+
+def non_transactional_statements(dialect: str) -> list[tuple[str, str | None]]:
+    """The non-transactional migration: (statement, the object it makes) in order.
+
+    An object is ``table:<name>`` or ``mark:<name>`` (a row of the marker table), or ``None`` for a
+    statement that leaves nothing behind. Slow statements sit between the others, so that signals
+    land mid-statement; most of them write a marker, so whether one took effect is visible.
+    """
+    n = NON_TRANSACTIONAL
+
+    def mark(k: int, slow: bool = False) -> tuple[str, str]:
+        name = f"{n}.{k}"
+        source = slow_rows(dialect, name) if slow else f"VALUES ('{name}')"
+        return f"INSERT INTO {MARKS} (mark) {source}", f"mark:{name}"
+
+    return [
+        (f"CREATE TABLE t{n}_a (id INTEGER)", f"table:t{n}_a"),
+        mark(2),
+        mark(3, slow=True),
+        (slow_rows(dialect, None), None),
+        (f"CREATE TABLE t{n}_b (id INTEGER)", f"table:t{n}_b"),
+        mark(6, slow=True),
+        mark(7),
+        mark(8, slow=True),
+        (f"CREATE TABLE t{n}_c (id INTEGER)", f"table:t{n}_c"),
+    ]
 
 
-ROWS = 20_000  # work per migration, so that kills land inside migrations and not only between them
+def transactional_objects(n: int) -> list[str]:
+    return [f"table:t{n}", f"mark:m{n}"]
 
 
 def write_migrations(folder: Path, dialect: str) -> None:
-    """20 migrations, each creating and filling a table; one of them non-transactional."""
+    """20 migrations; the first creates the marker table, each writes its objects; one non-transactional."""
     folder.mkdir(parents=True)
     for n in range(1, MIGRATIONS + 1):
         down = "None" if n == 1 else f"{n - 1:04d}"
         header = f"-- revision: {n:04d}\n-- down_revision: {down}\n-- description: m{n}\n"
         if n == NON_TRANSACTIONAL:
             header += "-- transactional: false\n"
-            body = "\n".join(f"CREATE TABLE IF NOT EXISTS t{n}_{part} (id INTEGER);" for part in "abc")
+            body = "\n".join(f"{sql};" for sql, _ in non_transactional_statements(dialect))
         else:
             fill = (
                 f"INSERT INTO t{n} (id) SELECT generate_series(1, {ROWS});"
@@ -58,26 +123,82 @@ def write_migrations(folder: Path, dialect: str) -> None:
                 else f"WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT {ROWS}) "
                 f"INSERT INTO t{n} (id) SELECT x FROM c;"
             )
-            body = f"CREATE TABLE t{n} (id INTEGER);\n{fill}"
+            marks = f"CREATE TABLE {MARKS} (mark VARCHAR(32) NOT NULL);\n" if n == 1 else ""
+            body = (
+                f"{marks}CREATE TABLE t{n} (id INTEGER);\n{fill}\nINSERT INTO {MARKS} (mark) VALUES ('m{n}');"
+            )
         (folder / f"{n:04d}_m{n}.sql").write_text(f"{header}\n-- upgrade --\n{body}\n")
 
 
+@dataclass
+class Row:
+    status: str
+    progress: int | None
+    applied_at: datetime
+    execution_ms: int
+
+
+@dataclass
+class State:
+    """What the database holds: tables, version rows and marker counts."""
+
+    tables: set[str]
+    rows: dict[int, Row]
+    marks: Counter[str]
+
+    def has(self, thing: str) -> bool:
+        kind, _, name = thing.partition(":")
+        return name in self.tables if kind == "table" else self.marks[name] > 0
+
+    def unfinished(self) -> Row | None:
+        row = self.rows.get(NON_TRANSACTIONAL)
+        return row if row is not None and row.status != "applied" else None
+
+    def describe(self) -> str:
+        rows = ", ".join(
+            f"{n:04d}={r.status}" + (f"@{r.progress}" if r.status != "applied" else "")
+            for n, r in sorted(self.rows.items())
+        )
+        tables = sorted(t for t in self.tables if t.startswith("t"))
+        marks = ", ".join(f"{m}x{c}" for m, c in sorted(self.marks.items()))
+        return f"version rows [{rows}]; tables {tables}; marks [{marks}]"
+
+
+def _timestamp(value: Any) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 class Database:
-    """A scratch database of one dialect, and plain-SQL views of it."""
+    """A scratch database of one dialect, plain-SQL views of it, and an admin connection (PostgreSQL)."""
 
     def __init__(self, dialect: str, folder: Path) -> None:
         self.dialect = dialect
         self.folder = folder
         self.name = f"sqlspec_crash_{uuid.uuid4().hex[:10]}"
         self.path = folder / "crash.db"
+        self._loop = asyncio.new_event_loop() if dialect == "postgres" else None
+
+    @property
+    def label(self) -> str:
+        """What names this scratch database in a report."""
+        where = (
+            f"PostgreSQL database {self.name}" if self.dialect == "postgres" else f"SQLite file {self.path}"
+        )
+        return f"{where} (migrations in {self.folder})"
+
+    def _dsn(self) -> str:
+        return DSN.rpartition("/")[0] + "/" + self.name
+
+    def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        assert self._loop is not None
+        return self._loop.run_until_complete(coroutine)
 
     def config_source(self) -> str:
         migrations = str(self.folder / "migrations")
         if self.dialect == "postgres":
-            dsn = DSN.rpartition("/")[0] + "/" + self.name
             return (
                 "from sqlspec.adapters.asyncpg import AsyncpgConfig\n"
-                f"config = AsyncpgConfig(connection_config={{'dsn': {dsn!r}}}, "
+                f"config = AsyncpgConfig(connection_config={{'dsn': {self._dsn()!r}}}, "
                 f"migration_config={{'script_location': {migrations!r}, 'lock_timeout': 20}})\n"
             )
         return (
@@ -95,70 +216,242 @@ class Database:
 
     def create(self) -> None:
         if self.dialect == "postgres":
-            asyncio.run(self._admin(f'CREATE DATABASE "{self.name}"'))
+            self._run(self._admin(f'CREATE DATABASE "{self.name}"'))
 
     def drop(self) -> None:
         if self.dialect == "postgres":
-            asyncio.run(self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+            self._run(self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
 
-    def state(self) -> tuple[set[str], dict[str, tuple[str, int | None]]]:
-        """(tables, version rows as version -> (status, progress))."""
+    def close(self) -> None:
+        if self._loop is not None:
+            self._loop.close()
+
+    # -- stopping a run by terminating its backend ----------------------------------------------
+
+    def admin_connection(self) -> asyncpg.Connection:
+        return self._run(asyncpg.connect(DSN))
+
+    def terminate_migrator(self, admin: asyncpg.Connection, process: subprocess.Popen[str]) -> bool:
+        """Terminate the migrating backend(s); True once one was terminated while the process ran.
+
+        The migrating backend is the run lock's holder, or an active ``sqlspec`` session of the
+        scratch database (before the lock is taken). Between two connections there is none: retry.
+        """
+        query = (
+            "SELECT pg_terminate_backend(pid) FROM ("
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name LIKE 'sqlspec%' "
+            "AND state = 'active' "
+            "UNION SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database "
+            "WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1) AS migrating"
+        )
+        while process.poll() is None:
+            terminated = self._run(admin.fetch(query, self.name))
+            if any(row[0] for row in terminated):
+                return True
+            time.sleep(0.002)
+        return False
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def state(self) -> State:
         if self.dialect == "postgres":
-            return asyncio.run(self._postgres_state())
+            return self._run(self._postgres_state())
+        import fcntl
         import sqlite3
 
-        with sqlite3.connect(self.path, timeout=0.5) as connection:
+        lock_file = Path(f"{self.path}.sqlspec-lock")
+        if lock_file.exists():  # the kernel dropped a dead or finished run's flock
+            with lock_file.open("a") as probe:
+                try:
+                    fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise AssertionError("the run lock's flock outlived the stopped migrator") from None
+                fcntl.flock(probe, fcntl.LOCK_UN)
+        connection = sqlite3.connect(self.path, timeout=0.5)
+        try:
             tables = {
                 row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             rows = (
-                connection.execute("SELECT version_num, status, progress FROM sqlspec_version").fetchall()
+                connection.execute(
+                    "SELECT version_num, status, progress, applied_at, execution_ms FROM sqlspec_version"
+                ).fetchall()
                 if "sqlspec_version" in tables
                 else []
             )
+            marks = connection.execute(f"SELECT mark FROM {MARKS}").fetchall() if MARKS in tables else []
             connection.execute("BEGIN IMMEDIATE")  # no lock left: a writer gets in at once
             connection.execute("ROLLBACK")
-        return tables, {row[0]: (row[1], row[2]) for row in rows}
+        finally:
+            connection.close()
+        return State(
+            tables,
+            {int(r[0]): Row(r[1], r[2], _timestamp(r[3]), r[4]) for r in rows},
+            Counter(m[0] for m in marks),
+        )
 
-    async def _postgres_state(self) -> tuple[set[str], dict[str, tuple[str, int | None]]]:
-        connection = await asyncpg.connect(DSN.rpartition("/")[0] + "/" + self.name)
+    async def _postgres_state(self) -> State:
+        connection = await asyncpg.connect(self._dsn())
         try:
             deadline = time.monotonic() + 10
-            while await connection.fetchval("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"):
+            held = (  # in this scratch database: other databases' runs are none of this trial's business
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+            while await connection.fetchval(held):
                 if time.monotonic() > deadline:
-                    raise AssertionError("an advisory lock outlived the killed migrator")
-                await asyncio.sleep(0.05)  # the server notices the dead connection shortly
+                    raise AssertionError("an advisory lock outlived the stopped migrator")
+                await asyncio.sleep(0.05)  # the server notices a dead client within a second
             tables = {
                 r["tablename"]
                 for r in await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
             }
             rows = (
-                await connection.fetch("SELECT version_num, status, progress FROM sqlspec_version")
+                await connection.fetch(
+                    "SELECT version_num, status, progress, applied_at, execution_ms FROM sqlspec_version"
+                )
                 if "sqlspec_version" in tables
                 else []
             )
+            marks = await connection.fetch(f"SELECT mark FROM {MARKS}") if MARKS in tables else []
         finally:
             await connection.close()
-        return tables, {row["version_num"]: (row["status"], row["progress"]) for row in rows}
+        return State(
+            tables,
+            {int(r[0]): Row(r[1], r[2], r[3], r[4]) for r in rows},
+            Counter(m["mark"] for m in marks),
+        )
 
 
-def check_consistent(tables: set[str], rows: dict[str, tuple[str, int | None]]) -> bool:
-    """Assert the version table agrees with the schema; return whether a partial row was seen."""
-    partial = False
+# -- the invariants ---------------------------------------------------------------------------------
+
+
+def check_consistent(state: State, dialect: str) -> None:
+    """Assert the version table agrees with the schema and no marker was written twice."""
+    twice = {mark: count for mark, count in state.marks.items() if count > 1}
+    assert not twice, f"applied twice: marker rows {twice}"
+    statements = non_transactional_statements(dialect)
     for n in range(1, MIGRATIONS + 1):
-        revision = f"{n:04d}"
-        status, progress = rows.get(revision, ("pending", None))
-        if n == NON_TRANSACTIONAL:
-            parts = [f"t{n}_{part}" for part in "abc"]
-            if status == "applied":
-                assert set(parts) <= tables, (revision, "applied but not all its tables exist")
-            elif status == "partial":
-                partial = True
-                assert set(parts[: progress or 0]) <= tables, (revision, "recorded progress not in schema")
+        row = state.rows.get(n)
+        status = row.status if row else "pending"
+        if n != NON_TRANSACTIONAL:
+            assert status in ("applied", "pending"), f"{n:04d}: a transactional migration is {status}"
+            for made in transactional_objects(n):
+                assert state.has(made) == (status == "applied"), (
+                    f"{n:04d} is {status} but {made} {'exists' if state.has(made) else 'is missing'}"
+                )
             continue
-        exists = f"t{n}" in tables
-        assert exists == (status == "applied"), (revision, status, "version table and schema disagree")
-    return partial
+        objects: list[str | None] = [thing for _, thing in statements]
+        if status == "applied":
+            done, unknown = len(objects), None
+        elif status == "pending":
+            done, unknown = 0, None
+        else:
+            assert status in ("partial", "running"), f"{n:04d}: unknown status {status}"
+            assert row is not None
+            assert row.progress is not None, f"{n:04d} is {status} with no progress"
+            done = row.progress
+            unknown = done if status == "running" else None  # the statement in flight when it died
+        for index, thing in enumerate(objects):
+            if thing is None or index == unknown:
+                continue
+            expected = index < done
+            assert state.has(thing) == expected, (
+                f"{n:04d} is {status}"
+                + (f" at {row.progress}" if row and status != "applied" else "")
+                + f" but statement {index + 1}'s {thing} {'exists' if state.has(thing) else 'is missing'}"
+            )
+    applied = [n for n in range(1, MIGRATIONS + 1) if n in state.rows]
+    assert applied == list(range(1, len(applied) + 1)), f"version rows out of order: {applied}"
+    unfinished = [n for n, r in state.rows.items() if r.status != "applied"]
+    assert not unfinished or unfinished == [max(applied)], f"rows after an unfinished one: {applied}"
+
+
+def in_flight_object(row: Row, dialect: str) -> str | None:
+    """For a ``running`` row: the object of the statement in flight (``None``: it leaves none)."""
+    statements = non_transactional_statements(dialect)
+    progress = row.progress or 0
+    return statements[progress][1] if progress < len(statements) else None
+
+
+def in_flight_took_effect(state: State, row: Row, dialect: str) -> bool:
+    """For a ``running`` row: whether the statement in flight took effect, as the database shows."""
+    thing = in_flight_object(row, dialect)
+    return thing is not None and state.has(thing)
+
+
+# -- trials -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Window:
+    """When, after the process starts, its migrations run (seconds), measured by an uncut run."""
+
+    full: float
+    migrations_start: float
+    non_transactional: tuple[float, float]
+
+
+@dataclass
+class Failure:
+    trial: int
+    delay: float
+    database: str
+    what: str
+    returncode: int | None = None
+    stdout: str = ""
+    stderr: str = ""
+    state: str = ""
+
+    def __str__(self) -> str:
+        lines = [
+            f"trial {self.trial} (signal after {self.delay:.3f} s) on {self.database}: {self.what}",
+            f"  exit code: {self.returncode}",
+        ]
+        if self.state:
+            lines.append(f"  database: {self.state}")
+        if self.stdout.strip():
+            lines.append("  stdout: " + "\n          ".join(self.stdout.strip().splitlines()[-3:]))
+        if self.stderr.strip():
+            lines.append("  stderr: " + "\n          ".join(self.stderr.strip().splitlines()[-12:]))
+        return "\n".join(lines)
+
+
+@dataclass
+class Outcome:
+    """What the trials of one kind saw."""
+
+    kind: str
+    trials: int = 0
+    stopped_mid_run: int = 0
+    partial_left: int = 0
+    running_left: int = 0
+    delays: list[float] = field(default_factory=list)
+    exit_codes: Counter[int] = field(default_factory=Counter)
+    messages: Counter[str] = field(default_factory=Counter)
+    """The last stderr lines of the stopped runs, numbers and paths left out: what an operator saw."""
+    landed_at_exit: int = 0
+    landed_before_run: int = 0
+    """Signals that landed while the CLI loaded, before the run wrote anything: it ended silently."""
+    """Signals that found the run finished and the process exiting: it died of the signal, silently."""
+    failures: list[Failure] = field(default_factory=list)
+
+    def summary(self) -> str:
+        median = statistics.median(self.delays) if self.delays else float("nan")
+        codes = ", ".join(f"{code}: {count}" for code, count in sorted(self.exit_codes.items()))
+        return (
+            f"{self.kind:>17}: {self.trials} trials, stopped mid-run {self.stopped_mid_run}, "
+            f"left partial {self.partial_left}, left running {self.running_left}, "
+            f"median delay {median:.2f} s, exit codes {{{codes}}}"
+            + (f" ({self.landed_at_exit} as it exited after finishing)" if self.landed_at_exit else "")
+            + (f" ({self.landed_before_run} before the run began)" if self.landed_before_run else "")
+            + f", failures {len(self.failures)}"
+        )
+
+
+def _child_signals() -> None:
+    # SIGINT as a terminal leaves it, even when this script runs where SIGINT is ignored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _prepare(dialect: str, folder: Path) -> Database:
@@ -169,74 +462,299 @@ def _prepare(dialect: str, folder: Path) -> Database:
     return database
 
 
-COMMAND = [SQLSPEC, "--config", "crash_config.config", "upgrade"]
+def _sqlspec(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*COMMAND, *arguments],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_child_signals,
+    )
 
 
-def _full_run_seconds(dialect: str, folder: Path) -> float:
-    """How long one uncut upgrade takes here, process start included: the window kills aim at."""
+def calibrate(dialect: str, folder: Path) -> Window:
+    """Time one uncut upgrade, and when its migrations and its non-transactional one run."""
     database = _prepare(dialect, folder)
     try:
-        started = time.monotonic()
-        subprocess.run(COMMAND, cwd=folder, capture_output=True, check=True, timeout=120)
-        return time.monotonic() - started
+        wall_start, started = time.time(), time.monotonic()
+        done = _sqlspec(folder)
+        full = time.monotonic() - started
+        assert done.returncode == 0, done.stderr
+        state = database.state()
     finally:
         database.drop()
+        database.close()
+    first = state.rows[1]
+    nt = state.rows[NON_TRANSACTIONAL]
+    first_start = first.applied_at.timestamp() - first.execution_ms / 1000 - wall_start
+    nt_start = nt.applied_at.timestamp() - wall_start  # its row is written as it starts
+    return Window(full, max(first_start, 0.0), (nt_start, nt_start + nt.execution_ms / 1000))
 
 
-def run_trials(dialect: str, trials: int, folder: Path, seed: int | None = None) -> Outcome:
-    """Run ``trials`` kill-and-recover cycles; raises AssertionError on the first inconsistency."""
-    chooser = random.Random(seed)
-    outcome = Outcome()
-    full = _full_run_seconds(dialect, folder / "calibration")
-    for trial in range(trials):
-        trial_folder = folder / f"trial{trial}"
-        database = _prepare(dialect, trial_folder)
+def _check_exit(kind: str, returncode: int, stdout: str, stderr: str, state: State) -> str | None:
+    """The command's exit: one ``Error:`` line as its last (or a completed run), never a traceback.
+
+    Returns ``"after"`` when the signal found the run finished and the process exiting, or
+    ``"before"`` when it landed before the run wrote anything, while the CLI loaded; either way the
+    process ended silently (by the signal itself, or exit 130 from typer) and the database is whole.
+    """
+    assert "Traceback" not in stderr, "a traceback on stderr"
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    if returncode == 0:
+        assert "Applied" in stdout or "Nothing to apply" in stdout, f"exit 0 but stdout says {stdout!r}"
+        return None
+    silent = kind in SIGNALS and not lines and returncode in (-SIGNALS[kind], INTERRUPTED_EXIT.get(kind))
+    if silent and state.unfinished() is None and len(state.rows) == MIGRATIONS:
+        return "after"
+    if silent and not state.rows and not state.tables:
+        return "before"
+    assert kind != "kill", "unreachable"
+    errors = [line for line in lines if line.startswith("Error:")]
+    assert len(errors) == 1, f"expected one Error: line, got {lines}"
+    assert lines[-1] == errors[0], f"the Error: line is not the last: {lines}"
+    if kind in INTERRUPTED_EXIT:
+        assert returncode == INTERRUPTED_EXIT[kind], f"exit {returncode}, expected {INTERRUPTED_EXIT[kind]}"
+        assert errors[0].startswith("Error: interrupted"), f"the error line is {errors[0]!r}"
+    else:
+        assert returncode == 1, f"exit {returncode} after pg_terminate_backend, expected 1"
+    return None
+
+
+def _check_message(stderr: str, state: State) -> None:
+    """What the ``Error: interrupted`` line says was left is what the database holds."""
+    line = ([text for text in stderr.splitlines() if text.strip()] or [""])[-1]
+    nt = state.rows.get(NON_TRANSACTIONAL)
+    if found := re.search(r"upgrade of (\d{4}) was interrupted and rolled back", line):
+        revision = int(found[1])
+        assert revision not in state.rows, f"the error says {revision:04d} was rolled back; it is recorded"
+    elif found := re.search(r"interrupted after statement (\d+) of \d+ completed", line):
+        said = (nt.status, nt.progress) if nt else None
+        assert said == ("partial", int(found[1])), f"the error says statement {found[1]} completed: {said}"
+    elif found := re.search(r"the database stopped statement (\d+) of \d+ before it took effect", line):
+        said = (nt.status, nt.progress) if nt else None
+        assert said == ("partial", int(found[1]) - 1), f"the error says statement {found[1]} stopped: {said}"
+
+
+def _recover(database: Database, state: State) -> State:
+    """Re-run as an operator would: plain upgrade, refused for an unfinished row, then --resume."""
+    arguments: list[str] = []
+    if (row := state.unfinished()) is not None:
+        refused = _sqlspec(database.folder)
+        lines = [line for line in refused.stderr.splitlines() if line.strip()]
+        assert refused.returncode != 0, f"upgrade over a {row.status} row did not refuse: {refused.stdout}"
+        assert len(lines) == 1, f"the refusal is not one line: {lines}"
+        assert lines[0].startswith("Error:"), lines[0]
+        if row.status == "running":
+            assert "was interrupted" in lines[0], lines[0]
+            assert "--resume --interrupted" in lines[0], lines[0]
+            ran = in_flight_took_effect(state, row, database.dialect)
+            arguments = ["--resume", "--interrupted", "ran" if ran else "not-ran"]
+        else:
+            assert "--resume" in lines[0], lines[0]
+            arguments = ["--resume"]
+    rerun = _sqlspec(database.folder, *arguments)
+    assert rerun.returncode == 0, f"re-run {arguments} failed: {rerun.stderr.strip()}"
+    after = database.state()
+    check_consistent(after, database.dialect)
+    pending = [
+        n for n in range(1, MIGRATIONS + 1) if n not in after.rows or after.rows[n].status != "applied"
+    ]
+    assert not pending, f"after the re-run, not applied: {pending}"
+    expected = {
+        thing.partition(":")[2]
+        for n in range(1, MIGRATIONS + 1)
+        if n != NON_TRANSACTIONAL
+        for thing in transactional_objects(n)
+        if thing.startswith("mark:")
+    }
+    expected |= {
+        thing.partition(":")[2]
+        for _, thing in non_transactional_statements(database.dialect)
+        if thing and thing.startswith("mark:")
+    }
+    assert set(after.marks) == expected, f"markers after the re-run: {sorted(after.marks)}"
+    return after
+
+
+def _trial(
+    kind: str, trial: int, delay: float, folder: Path, dialect: str, outcome: Outcome
+) -> tuple[Database, Failure | None]:
+    database = _prepare(dialect, folder)
+    admin = database.admin_connection() if kind == "terminate-backend" else None
+    stage = "stopping the run"
+    process: subprocess.Popen[str] | None = None
+    stdout = stderr = ""
+    state: State | None = None
+    try:
+        process = subprocess.Popen(
+            COMMAND,
+            cwd=folder,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=_child_signals,
+        )
+        time.sleep(delay)
+        if admin is not None:
+            stopped = database.terminate_migrator(admin, process)
+        else:
+            stopped = process.poll() is None
+            process.send_signal(SIGNALS[kind])
         try:
-            command = COMMAND
-            process = subprocess.Popen(
-                command, cwd=trial_folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            delay = chooser.uniform(0.5 * full, full)
-            time.sleep(delay)
-            finished = process.poll() is not None
-            process.send_signal(signal.SIGKILL)
+            stdout, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, stderr = process.communicate()
+            raise AssertionError("the stopped process did not exit within 60 s") from None
+        outcome.delays.append(delay)
+        outcome.stopped_mid_run += stopped
+        outcome.exit_codes[process.returncode] += 1
+        if last := [line for line in stderr.splitlines() if line.strip()][-1:]:
+            outcome.messages[re.sub(r"\(/[^)]*\)|\d+(\.\d+)?", "N", last[0])[:300]] += 1
+        stage = "the database after the stop"
+        state = database.state()
+        check_consistent(state, dialect)
+        finished = state.unfinished() is None and len(state.rows) == MIGRATIONS
+        if kind != "kill":
+            stage = "the exit"
+            silently = _check_exit(kind, process.returncode, stdout, stderr, state)
+            outcome.landed_at_exit += silently == "after"
+            outcome.landed_before_run += silently == "before"
+            stage = "the database after the stop"
+        if (row := state.unfinished()) is not None:
+            outcome.partial_left += row.status == "partial"
+            outcome.running_left += row.status == "running"
+            if kind in INTERRUPTED_EXIT:
+                assert row.status != "running", "a SIGTERM/SIGINT run left its row running, not settled"
+            if kind == "terminate-backend" and row.status == "running":
+                # The row cannot be written on a terminated connection; then the one error line
+                # must name the statement's fate, which the server did report.
+                took_effect = in_flight_took_effect(state, row, dialect)
+                assert took_effect or "--interrupted not-ran" in stderr, (
+                    "the terminated backend's statement got an error from the server, so it took no "
+                    "effect, yet the row says running (not partial) and the error does not say "
+                    "`--interrupted not-ran`"
+                )
+            advised = set(re.findall(r"--interrupted (ran|not-ran)\b", stderr))
+            if len(advised) == 1 and row.status == "running" and in_flight_object(row, dialect):
+                took_effect = in_flight_took_effect(state, row, dialect)
+                assert advised == {"ran" if took_effect else "not-ran"}, (
+                    f"the error advises --interrupted {advised.pop()}, but statement "
+                    f"{(row.progress or 0) + 1} {'took effect' if took_effect else 'took no effect'}"
+                )
+        if process.returncode == 0:
+            assert finished, "exit 0 but not all applied"
+        if kind in INTERRUPTED_EXIT and process.returncode == INTERRUPTED_EXIT[kind]:
+            _check_message(stderr, state)
+        stage = "the re-run"
+        state = _recover(database, state)
+    except Exception as error:  # an assertion, or anything else that stopped the trial
+        if process is not None and process.poll() is None:
+            process.kill()
             process.wait()
-            outcome.kill_delays.append(delay)
-            outcome.killed_mid_run += not finished
-            tables, rows = database.state()
-            outcome.partial_seen += check_consistent(tables, rows)
-            rerun = subprocess.run(
-                [*command, "--resume"], cwd=trial_folder, capture_output=True, text=True, timeout=120
-            )
-            assert rerun.returncode == 0, f"re-run failed: {rerun.stderr}"
-            tables, rows = database.state()
-            check_consistent(tables, rows)
-            assert len(rows) == MIGRATIONS, rows
-            assert all(status == "applied" for status, _ in rows.values()), rows
+        if not isinstance(error, AssertionError):
+            error = AssertionError(f"{type(error).__name__}: {error}")
+        if state is None:
+            try:
+                state = database.state()
+            except Exception as reading:
+                details = f"(cannot read it: {reading})"
+            else:
+                details = state.describe()
+        else:
+            details = state.describe()
+        return database, Failure(
+            trial,
+            delay,
+            database.label,
+            f"{stage}: {error}",
+            None if process is None else process.returncode,
+            stdout,
+            stderr,
+            details,
+        )
+    finally:
+        if admin is not None:
+            database._run(admin.close())
+    return database, None
+
+
+def run_trials(
+    dialect: str,
+    kinds: list[str],
+    trials: int,
+    folder: Path,
+    seed: int | None = None,
+    progress: bool = False,
+) -> dict[str, Outcome]:
+    """``trials`` stop-and-recover cycles of each kind; failing trials keep their scratch database."""
+    chooser = random.Random(seed)
+    window = calibrate(dialect, folder / "calibration")
+    shutil.rmtree(folder / "calibration", ignore_errors=True)
+    if progress:
+        print(
+            f"{dialect}: an uncut run takes {window.full:.2f} s; migrations from "
+            f"{window.migrations_start:.2f} s, the non-transactional one "
+            f"{window.non_transactional[0]:.2f}-{window.non_transactional[1]:.2f} s",
+            flush=True,
+        )
+    outcomes: dict[str, Outcome] = {}
+    for kind in kinds:
+        outcome = outcomes[kind] = Outcome(kind)
+        for trial in range(trials):
+            # Half aim at the non-transactional migration, half anywhere its migrations run.
+            low, high = window.non_transactional if trial % 2 else (window.migrations_start, window.full)
+            delay = chooser.uniform(low, high)
+            trial_folder = folder / f"{kind}{trial}"
+            database, failure = _trial(kind, trial, delay, trial_folder, dialect, outcome)
+            try:
+                if failure is None:
+                    database.drop()
+                    shutil.rmtree(trial_folder, ignore_errors=True)
+                else:
+                    outcome.failures.append(failure)
+                    if progress:
+                        print(f"FAILED {dialect} {kind} {failure}", flush=True)
+            finally:
+                database.close()
             outcome.trials += 1
-        finally:
-            database.drop()
-    return outcome
+    return outcomes
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--trials", type=int, default=50)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--trials", type=int, default=50, help="trials of each kind per database")
+    parser.add_argument("--signal", choices=[*KINDS, "all"], default="all", dest="kind")
     parser.add_argument("--dialect", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seed", type=int, default=None)
     options = parser.parse_args()
-    import tempfile
-
+    kinds = list(KINDS) if options.kind == "all" else [options.kind]
+    started = time.monotonic()
+    failed = 0
+    root = Path(tempfile.mkdtemp(prefix="sqlspec-crash-"))
     for dialect in ["sqlite", "postgres"] if options.dialect == "both" else [options.dialect]:
-        with tempfile.TemporaryDirectory() as folder:
-            started = time.monotonic()
-            outcome = run_trials(dialect, options.trials, Path(folder), options.seed)
-            print(
-                f"{dialect}: {outcome.trials} trials passed in {time.monotonic() - started:.0f} s; "
-                f"killed mid-run {outcome.killed_mid_run}, "
-                f"partly applied migration seen {outcome.partial_seen}, "
-                f"median kill at {statistics.median(outcome.kill_delays):.2f} s"
-            )
+        dialect_kinds = [k for k in kinds if k != "terminate-backend" or dialect == "postgres"]
+        if not dialect_kinds:
+            continue
+        dialect_started = time.monotonic()
+        outcomes = run_trials(dialect, dialect_kinds, options.trials, root / dialect, options.seed, True)
+        print(f"{dialect} ({time.monotonic() - dialect_started:.0f} s):")
+        for outcome in outcomes.values():
+            print("  " + outcome.summary())
+            for message, count in outcome.messages.most_common():
+                print(f"      {count:3d} x {message}")
+            for failure in outcome.failures:
+                print("    " + str(failure).replace("\n", "\n    "))
+            failed += len(outcome.failures)
+    if failed:
+        print(f"{failed} trial(s) failed; their scratch databases and folders are kept (under {root})")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+    print(f"total {time.monotonic() - started:.0f} s")
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
