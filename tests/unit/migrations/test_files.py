@@ -285,6 +285,9 @@ def test_a_section_commented_out_in_a_block_comment_is_not_an_error(migrations_d
     [
         "SELECT [it's] FROM t;",  # a SQLite identifier; PostgreSQL would read a string
         "/* a /* b */\nSELECT 1;",  # closed for SQLite; PostgreSQL nests comments
+        "# the users' table\nCREATE TABLE t (id int);",  # a MySQL comment; the others read a string
+        "INSERT INTO t VALUES ('it\\'s', \"a\\\"b\");",  # MySQL's backslash escapes
+        "DELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT '$$'; END$$\nDELIMITER ;",
     ],
 )
 def test_a_marker_either_database_sees_is_a_marker(migrations_dir: Path, upgrade: str) -> None:
