@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
 
+from sqlspec._cancel import to_the_end
 from sqlspec._sync import blocking_twin
 
 if TYPE_CHECKING:
@@ -153,14 +154,13 @@ class AsyncDriver(ABC):
         try:
             yield
         except BaseException:
-            with anyio.CancelScope(shield=True), anyio.move_on_after(_ROLLBACK_WAIT):
-                try:
-                    await self.rollback()
-                except Exception as error:
-                    logger.debug("sqlspec: rollback failed after an error: %s", error)
+            try:
+                with anyio.move_on_after(_ROLLBACK_WAIT, shield=True):
+                    await to_the_end(self.rollback)
+            except Exception as error:
+                logger.debug("sqlspec: rollback failed after an error: %s", error)
             raise
-        with anyio.CancelScope(shield=True):
-            await self.commit()
+        await to_the_end(self.commit)
 
 
 class BlockingDriver:

@@ -41,15 +41,16 @@ class DatabaseConnectionError(SQLSpecError):
 
 
 class LockTimeoutError(SQLSpecError):
-    """Another process held the migration lock for longer than ``lock_timeout``; nothing has run."""
+    """A lock's holder showed no sign of life for ``lock_timeout`` seconds; nothing has run."""
 
-    def __init__(self, timeout: float, holder: str | None) -> None:
+    def __init__(self, timeout: float, holder: str | None, *, lock: str = "the migration lock") -> None:
         self.timeout = timeout
         self.holder = holder
         by = f" by {holder}" if holder else " by another migration run"
+        silent = ", which shows no sign of life" if lock == "the migration lock" else ""
         super().__init__(
-            f"gave up waiting for the migration lock after {timeout:g}s: it is held{by}; let that run "
-            "finish, or raise migration_config lock_timeout"
+            f"gave up waiting for {lock} after {timeout:g}s: it is held{by}{silent}; if that process is "
+            "stopped or hung, end it (the lock goes with it) and run again"
         )
 
 

@@ -103,8 +103,10 @@ async def wait_while_locked(attempt: Callable[[], Awaitable[T]], database: str, 
             continue
         holder = run_lock_holder(database)
         if timed_out and (holder is None or not holder.alive):
+            if holder is not None:
+                raise LockTimeoutError(lock_timeout, holder.description)
             raise LockTimeoutError(
-                lock_timeout, holder.description if holder else f"another connection to {database}"
+                lock_timeout, f"another connection to {database}", lock="SQLite's write lock"
             )
         if due:
             by = f"the migration run of {holder.description}" if holder else "another connection"

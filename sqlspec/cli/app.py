@@ -129,32 +129,40 @@ def each_config(
 
 
 def _run(function: Callable[..., Any], *args: Any, engine: "MigrationEngine | None" = None) -> Any:
-    """Run an engine call to its end; SIGTERM stops it the way Ctrl-C does.
+    """Run an engine call to its end; SIGINT (Ctrl-C) and SIGTERM stop it the same way.
 
-    Either signal cancels the call, which finishes or settles the statement under way and records
-    it; the KeyboardInterrupt that follows carries ``engine``'s one line about what was left.
+    Either signal cancels the call through anyio, so the engine's shielded steps (a statement
+    being settled, its version row, a COMMIT) still finish; asyncio's own Ctrl-C handler would
+    cancel the task outright, through any shield. The KeyboardInterrupt that follows carries
+    ``engine``'s one line about what was left.
     """
     import signal
 
+    import anyio
+
     from sqlspec._sync import run_blocking
+    from sqlspec.migrations.settle import background_tasks
 
-    def terminate(signum: int, frame: Any) -> None:
-        _signals_received.add("SIGTERM")
-        on_interrupt = signal.getsignal(signal.SIGINT)
-        if callable(on_interrupt):
-            on_interrupt(signal.SIGINT, frame)  # asyncio's handler: cancel the run, then stop
-        else:
-            raise KeyboardInterrupt
+    received: list[str] = []
 
-    previous = signal.signal(signal.SIGTERM, terminate)
-    try:
-        return run_blocking(function, *args)
-    except KeyboardInterrupt:
-        if engine is not None and engine.interruption:
-            raise KeyboardInterrupt(engine.interruption) from None
-        raise
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    async def until_done_or_signalled() -> Any:
+        async with background_tasks() as tasks:
+
+            async def watch() -> None:
+                with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                    async for signum in signals:
+                        received.append(signal.Signals(signum).name)
+                        tasks.cancel_scope.cancel()
+                        return
+
+            tasks.start_soon(watch)
+            return await function(*args)
+
+    result = run_blocking(until_done_or_signalled)
+    if not received:
+        return result
+    _signals_received.add(received[0])
+    raise KeyboardInterrupt(engine.interruption if engine is not None and engine.interruption else "")
 
 
 def _interactive() -> bool:
@@ -361,11 +369,15 @@ def check(
         if as_json:
             output.print_json(problems)
         else:
+            styles = {"error": "red", "warning": "yellow", "note": "dim"}
             for problem in problems:
-                style = "red" if problem.severity == "error" else "yellow"
-                output.echo(f"{problem.severity:<7} {problem.message}", style)
-            warnings = len(problems) - errors
-            summary = f"{errors} error(s), {warnings} warning(s)" if problems else "All migrations are valid"
+                output.echo(f"{problem.severity:<7} {problem.message}", styles[problem.severity])
+            warnings = sum(1 for p in problems if p.severity == "warning")
+            summary = (
+                f"{errors} error(s), {warnings} warning(s)"
+                if errors or warnings
+                else "All migrations are valid"
+            )
             output.echo(summary, "bold red" if errors else "bold green")
         return EXIT_FAILED if errors else 0
 

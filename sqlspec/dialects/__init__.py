@@ -12,9 +12,9 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlspec.migrations.sql import split_statements
+from sqlspec.migrations.sql import Lexer, split_statements
 from sqlspec.migrations.statements import Rule
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class Dialect(ABC):
 
     name: ClassVar[str]
     """The database's name in messages and ``show-config``: ``postgres``, ``sqlite``."""
-    lexer: ClassVar[Literal["postgres", "sqlite", "generic"]]
+    lexer: ClassVar[Lexer]
     """Which flavour of :func:`~sqlspec.migrations.sql.split_statements` reads its SQL."""
     timestamp_type: ClassVar[str]
     """The version table's column type for ``applied_at``."""
@@ -62,6 +62,10 @@ class Dialect(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
+
+    def executable_text(self, statement: str) -> str:
+        """A statement as the server reads it, for the rules that classify it."""
+        return statement
 
     def split(self, sql: str) -> list[str]:
         """The statements of a script, as the database's own client would send them."""

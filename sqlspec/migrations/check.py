@@ -28,20 +28,20 @@ __all__ = ("Problem", "check_migrations")
 
 
 class Problem(msgspec.Struct, frozen=True, kw_only=True):
-    """One finding; any ``error`` makes ``check`` fail."""
+    """One finding; any ``error`` makes ``check`` fail, a ``note`` only explains."""
 
-    severity: Literal["error", "warning"]
+    severity: Literal["error", "warning", "note"]
     code: str
     """Stable for scripts: ``file``, ``chain``, ``fork``, ``no-downgrade``, ``drift``, ``renumbered``,
     ``partial``, ``interrupted``, ``missing-file``, ``renamed``, ``timestamp``, ``checksum-algorithm``,
-    ``database``."""
+    ``database``, ``not-atomic`` (a note)."""
     message: str
     revision: str | None = None
     path: str | None = None
 
 
 def _problem(
-    severity: Literal["error", "warning"],
+    severity: Literal["error", "warning", "note"],
     code: str,
     message: str,
     revision: str | None = None,
@@ -58,6 +58,7 @@ def _problem(
 
 _error = partial(_problem, "error")
 _warning = partial(_problem, "warning")
+_note = partial(_problem, "note")
 
 
 async def check_migrations(engine: MigrationEngine) -> list[Problem]:
@@ -89,7 +90,8 @@ async def check_migrations(engine: MigrationEngine) -> list[Problem]:
     )
     if applied is not None:
         problems.extend(_database_problems(files, migrations, applied, renames))
-    return sorted(problems, key=lambda problem: problem.severity != "error")  # stable: errors first
+    order = {"error": 0, "warning": 1, "note": 2}
+    return sorted(problems, key=lambda problem: order[problem.severity])  # stable: errors first
 
 
 def _file_problems(
@@ -106,6 +108,18 @@ def _file_problems(
             problems.append(_error("file", str(error), file.revision, file.path))
             continue
         migrations[file.revision] = migration
+        if found := engine.implicit_commit(migration, "upgrade"):
+            number, kind = found
+            problems.append(
+                _note(
+                    "not-atomic",
+                    f"{migration.path}: runs statement by statement, not as one transaction: statement "
+                    f"{number} ({kind}) commits by itself on {engine.dialect}; a failure part-way leaves it "
+                    "partly applied, for `sqlspec upgrade --resume`",
+                    migration.revision,
+                    migration.path,
+                )
+            )
         if not migration.has_downgrade:
             problems.append(
                 _warning(

@@ -52,7 +52,7 @@ from sqlspec.migrations.runner import (
     Reporter,
 )
 from sqlspec.migrations.settle import background_tasks
-from sqlspec.migrations.statements import migration_statements, statement_preview
+from sqlspec.migrations.statements import first_implicit_commit, migration_statements, statement_preview
 from sqlspec.migrations.store import AppliedMigration, VersionStore
 
 if TYPE_CHECKING:
@@ -134,6 +134,17 @@ class MigrationEngine:
     def statements(self, migration: Migration, direction: Direction) -> tuple[str, ...]:
         """A SQL migration's statements for one direction, as they will run (none for Python)."""
         return migration_statements(migration, direction, self._dialect)
+
+    @property
+    def dialect(self) -> Dialect:
+        """The database's dialect."""
+        return self._dialect
+
+    def implicit_commit(self, migration: Migration, direction: Direction) -> tuple[int, str] | None:
+        """The first statement that commits by itself in a migration that asks for a transaction."""
+        if not migration.transactional:
+            return None
+        return first_implicit_commit(self.statements(migration, direction), self._dialect)
 
     def validate(self, migration: Migration, direction: Direction) -> None:
         """Fail now for what would fail once running: a section that does not split, a failing import."""
@@ -405,7 +416,7 @@ def _refuse_partial(applied: Sequence[AppliedMigration], operation: str) -> None
         if row.is_partial:
             raise MigrationStateError(
                 f"migration {row.version} ({row.script}) is partly applied: {row.progress_text}; mend the "
-                f"file and run `sqlspec upgrade --resume` before any {operation}"
+                f"file if a statement failed, then run `sqlspec upgrade --resume` before any {operation}"
             )
 
 

@@ -94,7 +94,8 @@ class GuardedDriver(AsyncDriver):
                 "`transactional = False`"
             )
         if problem is not None:
-            raise MigrationSourceError(self._migration.path, f"driver.execute(): {problem}")
+            python_fix = problem.replace("'-- transactional: false' to the header", "`transactional = False`")
+            raise MigrationSourceError(self._migration.path, f"driver.execute(): {python_fix}")
 
     async def execute(self, sql: str, *params: Any) -> None:
         self._check(sql)

@@ -10,6 +10,7 @@ resumed run asks the operator whether that statement took effect (``--interrupte
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ import anyio.abc
 import anyio.to_thread
 import msgspec
 
+from sqlspec._cancel import to_the_end
 from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import (
     MigrationExecutionError,
@@ -133,7 +135,9 @@ class MigrationRunner:
         except SQLSpecError:
             raise
         except Exception as error:
-            if not committing:  # BEGIN failed: nothing ran
+            # BEGIN failed (nothing ran), or the server refused the COMMIT (a deferred constraint):
+            # either way it answered, and nothing of the migration stays.
+            if not committing or driver.failed_on_server(error):
                 raise self._failure(driver, migration, direction, error, None, rolled_back=True) from error
             raise MigrationExecutionError(
                 migration.revision,
@@ -277,16 +281,30 @@ class MigrationRunner:
         checksums: PrefixChecksums | None,
     ) -> None:
         """Move the row on. Shielded: once a statement ran, the row must say so, cancelled or not."""
-        with anyio.CancelScope(shield=True):
-            await self._store.record_progress(
-                driver,
+        write = functools.partial(
+            self._store.record_progress,
+            driver,
+            migration.revision,
+            status=status,
+            progress=done,
+            progress_checksum=None if done is None or checksums is None else checksums.of_first(done),
+            checksum=migration.checksum,
+            execution_ms=round(_elapsed_ms(started)),
+        )
+        try:
+            await to_the_end(write)
+        except Exception as error:
+            if not driver.lost_connection(error):
+                raise
+            raise MigrationExecutionError(
                 migration.revision,
-                status=status,
-                progress=done,
-                progress_checksum=None if done is None or checksums is None else checksums.of_first(done),
-                checksum=migration.checksum,
-                execution_ms=round(_elapsed_ms(started)),
-            )
+                migration.path,
+                one_line(error),
+                rolled_back=False,
+                outcome=f"the connection holding the migration lock was lost while recording that "
+                f"{'it finished' if done is None else f'{done} statement(s) were done'}; run "
+                "`sqlspec upgrade --resume --interrupted ran` if the version table shows it as running",
+            ) from error
 
     def _interrupted(
         self, migration: Migration, statement: int, total: int, outcome: str, text: str = ""
@@ -309,7 +327,7 @@ class MigrationRunner:
                 f"{resume_advice(statement, total)}"
             )
         self.interruption = line
-        logger.warning("sqlspec: %s", line)
+        logger.info("sqlspec: %s", line)  # the interrupted caller reports it (the CLI's last line)
 
     async def _upgrade_python_outside_transaction(
         self,
@@ -350,7 +368,7 @@ class MigrationRunner:
                 f"upgrade of {migration.revision} ({migration.path}) was interrupted while upgrade() ran "
                 f"outside a transaction; {resume_advice(None, None)}"
             )
-            logger.warning("sqlspec: %s", self.interruption)
+            logger.info("sqlspec: %s", self.interruption)
             raise
         await self._progress(driver, migration, started, "applied", None, None)
 

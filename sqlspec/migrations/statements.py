@@ -48,15 +48,15 @@ Rule = tuple[str, re.Pattern[str]]
 _LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
 
 
-def _first_match(statement: str, rules: Sequence[Rule]) -> str | None:
-    text = _LEADING_COMMENTS.sub("", statement, count=1)
+def _first_match(statement: str, rules: Sequence[Rule], dialect: Dialect) -> str | None:
+    text = _LEADING_COMMENTS.sub("", dialect.executable_text(statement), count=1)
     return next((kind for kind, pattern in rules if pattern.match(text)), None)
 
 
 def first_autocommit_statement(statements: Sequence[str], dialect: Dialect) -> tuple[int, str] | None:
     """The 1-based number and kind of the first statement that cannot run in a transaction, if any."""
     for number, statement in enumerate(statements, start=1):
-        if kind := _first_match(statement, dialect.autocommit_statements):
+        if kind := _first_match(statement, dialect.autocommit_statements, dialect):
             return number, kind
     return None
 
@@ -64,7 +64,7 @@ def first_autocommit_statement(statements: Sequence[str], dialect: Dialect) -> t
 def statement_problem(statements: Sequence[str], dialect: Dialect, *, transactional: bool) -> str | None:
     """Why the first refused statement of a section cannot run as written, with the fix; ``None`` if none."""
     for number, statement in enumerate(statements, start=1):
-        if kind := _first_match(statement, dialect.client_stream_statements):
+        if kind := _first_match(statement, dialect.client_stream_statements, dialect):
             return (
                 f"statement {number} ({kind}) needs a client that streams data (psql), which a "
                 "migration does not have; load the data with INSERT, or with COPY from a file the "
@@ -72,13 +72,13 @@ def statement_problem(statements: Sequence[str], dialect: Dialect, *, transactio
             )
         if not transactional:
             continue
-        if kind := _first_match(statement, dialect.transaction_control_statements):
+        if kind := _first_match(statement, dialect.transaction_control_statements, dialect):
             return (
                 f"statement {number} ({kind}) ends the migration's transaction, so a later failure "
                 "could not roll the migration back as one; split the file there, or add "
                 "'-- transactional: false' to the header and manage the transaction yourself"
             )
-        if kind := _first_match(statement, dialect.autocommit_statements):
+        if kind := _first_match(statement, dialect.autocommit_statements, dialect):
             return (
                 f"statement {number} ({kind}) cannot run inside a transaction; add "
                 "'-- transactional: false' to the header"
@@ -110,7 +110,7 @@ def migration_statements(migration: Migration, direction: Direction, dialect: Di
 def first_implicit_commit(statements: Sequence[str], dialect: Dialect) -> tuple[int, str] | None:
     """The 1-based number and kind of the first statement that commits by itself, if any."""
     for number, statement in enumerate(statements, start=1):
-        if kind := _first_match(statement, dialect.implicit_commit_statements):
+        if kind := _first_match(statement, dialect.implicit_commit_statements, dialect):
             return number, kind
     return None
 

@@ -86,7 +86,7 @@ class AppliedMigration(msgspec.Struct, frozen=True, kw_only=True):
                 f"{self.progress} statement(s) completed, and statement {self.progress + 1} was running "
                 "when its run ended, so the database may have finished it"
             )
-        return f"{self.progress} statement(s) ran outside a transaction before one failed"
+        return f"{self.progress} statement(s) ran outside a transaction before it stopped"
 
 
 @functools.cache
