@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from typer.testing import CliRunner, Result
 
+from sqlspec import AsyncDatabaseConfig
 from sqlspec.cli import app
 
 __all__ = (
@@ -43,6 +44,7 @@ __all__ = (
     "dsn_with",
     "hold_advisory_lock",
     "hold_sqlite_write_lock",
+    "mysql_snapshot",
     "one_line_error",
     "postgres_snapshot",
     "snapshot",
@@ -420,3 +422,42 @@ def hold_sqlite_write_lock(database: str) -> Iterator[None]:
         connection.execute("ROLLBACK")
     finally:
         connection.close()
+
+
+async def mysql_snapshot(config: AsyncDatabaseConfig) -> Snapshot:
+    """Tables, columns, indexes, routines, triggers and every table's rows of a MySQL database."""
+    schema = "table_schema = DATABASE()"
+    async with config.provide_driver() as driver:
+        tables = await driver.select(
+            f"SELECT table_name AS name, table_type AS kind FROM information_schema.tables WHERE {schema} "
+            "ORDER BY 1"
+        )
+        columns = await driver.select(
+            "SELECT table_name, column_name, column_type, is_nullable, column_default "
+            f"FROM information_schema.columns WHERE {schema} ORDER BY 1, 2"
+        )
+        indexes = await driver.select(
+            "SELECT table_name, index_name, seq_in_index, column_name FROM information_schema.statistics "
+            f"WHERE {schema} ORDER BY 1, 2, 3"
+        )
+        routines = await driver.select(
+            "SELECT routine_name, routine_type, routine_definition FROM information_schema.routines "
+            "WHERE routine_schema = DATABASE() ORDER BY 1"
+        )
+        triggers = await driver.select(
+            "SELECT trigger_name, action_statement FROM information_schema.triggers "
+            "WHERE trigger_schema = DATABASE() ORDER BY 1"
+        )
+        rows: dict[str, list[str]] = {}
+        for table in tables:
+            if table["kind"] == "BASE TABLE":
+                records = await driver.select(f"SELECT * FROM `{table['name']}`")
+                rows[table["name"]] = sorted(repr(tuple(record.values())) for record in records)
+    return {
+        "tables": [tuple(t.values()) for t in tables],
+        "columns": [tuple(c.values()) for c in columns],
+        "indexes": [tuple(i.values()) for i in indexes],
+        "routines": [tuple(r.values()) for r in routines],
+        "triggers": [tuple(t.values()) for t in triggers],
+        "rows": rows,
+    }

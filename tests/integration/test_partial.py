@@ -79,6 +79,8 @@ async def test_statements_that_need_autocommit_are_refused_before_anything_runs(
     make_config: ConfigFactory, migrations_dir: Path
 ) -> None:
     config = make_config()
+    if config.dialect.name == "mysql":
+        pytest.skip("MySQL refuses no statement inside a transaction (its DDL commits instead)")
     statement = (
         "CREATE INDEX CONCURRENTLY t_id ON t (id);" if config.dialect.name == "postgres" else "VACUUM;"
     )
