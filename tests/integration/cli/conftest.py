@@ -55,6 +55,11 @@ class Project:
 
 
 def _config_source(dialect: str, target: str) -> str:
+    if dialect == "mysql":
+        return (
+            "from sqlspec.adapters.asyncmy import AsyncmyConfig\n\n"
+            f"config = AsyncmyConfig(connection_config={{'dsn': {target!r}}})\n"
+        )
     if dialect == "postgres":
         return (
             "from sqlspec.adapters.asyncpg import AsyncpgConfig\n\n"
@@ -66,7 +71,13 @@ def _config_source(dialect: str, target: str) -> str:
     )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
 def project(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Project]:
@@ -85,7 +96,10 @@ def sqlite_project(
 def _project(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialect: str
 ) -> Iterator[Project]:
-    target = request.getfixturevalue("postgres_dsn") if dialect == "postgres" else str(tmp_path / "app.db")
+    if dialect in {"postgres", "mysql"}:
+        target = request.getfixturevalue(f"{dialect}_dsn")
+    else:
+        target = str(tmp_path / "app.db")
     package = f"app_{uuid.uuid4().hex[:10]}"  # unique, so imports never leak between tests
     (tmp_path / package).mkdir()
     (tmp_path / package / "__init__.py").write_text("")

@@ -111,6 +111,14 @@ def test_unreachable_database_is_one_line(project: Project) -> None:
             ")\n"
         )
         words = "cannot connect to PostgreSQL at 127.0.0.1:1/x"
+    elif project.dialect == "mysql":
+        project.write_config(
+            "from sqlspec.adapters.asyncmy import AsyncmyConfig\n"
+            "config = AsyncmyConfig(\n"
+            "    connection_config={'dsn': 'mysql://root@127.0.0.1:1/x', 'connect_timeout': 2}\n"
+            ")\n"
+        )
+        words = "cannot connect to MySQL at 127.0.0.1:1/x"
     else:
         project.write_config(
             "from sqlspec.adapters.aiosqlite import AiosqliteConfig\n"
