@@ -21,6 +21,7 @@ import pytest
 
 from sqlspec import AsyncDatabaseConfig
 from sqlspec.adapters.aiosqlite import AiosqliteConfig
+from sqlspec.adapters.asyncmy import AsyncmyConfig
 from sqlspec.adapters.asyncpg import AsyncpgConfig
 
 SQLSPEC = str(Path(sys.executable).parent / "sqlspec")
@@ -43,15 +44,20 @@ class Project:
         settings = {"script_location": str(self.migrations), **migration_config}
         if self.dialect == "postgres":
             return AsyncpgConfig(connection_config={"dsn": self.target}, migration_config=settings)
+        if self.dialect == "mysql":
+            return AsyncmyConfig(connection_config={"dsn": self.target}, migration_config=settings)
         return AiosqliteConfig(connection_config={"database": self.target}, migration_config=settings)
 
     def write_config(self, **migration_config: Any) -> None:
         """The module ``sqlspec --config faultcfg.config`` loads."""
         settings = {"script_location": str(self.migrations), **migration_config}
-        if self.dialect == "postgres":
+        if self.dialect in {"postgres", "mysql"}:
+            module, name = (
+                ("asyncpg", "AsyncpgConfig") if self.dialect == "postgres" else ("asyncmy", "AsyncmyConfig")
+            )
             source = (
-                "from sqlspec.adapters.asyncpg import AsyncpgConfig\n"
-                f"config = AsyncpgConfig(connection_config={{'dsn': {self.target!r}}}, "
+                f"from sqlspec.adapters.{module} import {name}\n"
+                f"config = {name}(connection_config={{'dsn': {self.target!r}}}, "
                 f"migration_config={settings!r})\n"
             )
         else:
@@ -108,11 +114,17 @@ def error_line(result: subprocess.CompletedProcess[str]) -> str:
 ProjectFactory = Callable[[], Project]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ]
+)
 def project(request: pytest.FixtureRequest, tmp_path: Path) -> Project:
     """A project on each database."""
-    if request.param == "postgres":
-        target: str = request.getfixturevalue("postgres_dsn")
+    if request.param in {"postgres", "mysql"}:
+        target: str = request.getfixturevalue(f"{request.param}_dsn")
     else:
         target = str(tmp_path / "app.db")
     found = Project(request.param, tmp_path, target)

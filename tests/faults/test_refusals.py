@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -13,12 +14,27 @@ from tests.migration_files import py_migration, sql_migration
 
 
 async def _tables(project: Project) -> set[str]:
-    sql = (
-        "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'"
-        if project.dialect == "postgres"
-        else "SELECT name FROM sqlite_master WHERE type = 'table'"
-    )
+    sql = {
+        "postgres": "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'",
+        "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+        "mysql": "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()",
+    }[project.dialect]
     return {row["name"] for row in await query(project, sql)}
+
+
+def _skip_ddl_on_mysql(project: Project) -> None:
+    if project.dialect == "mysql":
+        pytest.skip("its DDL commits by itself on MySQL, so it runs statement by statement (test_mysql)")
+
+
+@pytest.mark.mysql
+async def test_a_data_only_mysql_migration_that_commits_is_refused(mysql_dsn: str, tmp_path: Path) -> None:
+    project = Project("mysql", tmp_path, mysql_dsn)
+    project.migrations.mkdir()
+    sql_migration(
+        project.migrations, "0002", "bad", "INSERT INTO first_ VALUES (1);\nCOMMIT;", "", down_revision="0001"
+    )
+    await _refused_before_anything_runs(project, "(COMMIT) ends the migration's transaction")
 
 
 async def _refused_before_anything_runs(project: Project, words: str) -> None:
@@ -44,12 +60,14 @@ async def _refused_before_anything_runs(project: Project, words: str) -> None:
 async def test_a_transactional_migration_that_ends_its_transaction_is_refused(
     project: Project, body: str, kind: str
 ) -> None:
+    _skip_ddl_on_mysql(project)
     sql_migration(project.migrations, "0002", "bad", body, "", down_revision="0001")
     await _refused_before_anything_runs(project, f"({kind}) ends the migration's transaction")
     assert not {"p1", "p2"} & await _tables(project)
 
 
 async def test_savepoints_and_rollback_to_stay_allowed(project: Project) -> None:
+    _skip_ddl_on_mysql(project)
     sql_migration(
         project.migrations,
         "0001",
@@ -113,6 +131,7 @@ async def test_statements_that_need_a_client_stream_are_refused_and_never_sent(
 async def test_a_python_migration_that_ends_its_transaction_fails_at_the_call_and_rolls_back(
     project: Project, call: str, words: str
 ) -> None:
+    _skip_ddl_on_mysql(project)
     py_migration(
         project.migrations,
         "0001",
@@ -127,6 +146,7 @@ async def test_a_python_migration_that_ends_its_transaction_fails_at_the_call_an
 
 
 async def test_an_async_python_migration_committing_through_the_driver_fails_too(project: Project) -> None:
+    _skip_ddl_on_mysql(project)
     py_migration(
         project.migrations,
         "0001",

@@ -51,11 +51,11 @@ def test_workers_wait_out_a_migration_longer_than_lock_timeout(project: Project)
         "    time.sleep(6)  # a data migration far longer than lock_timeout\n",
         down_revision="0001",
     )
-    module, config_class, connection = (
-        ("asyncpg", "AsyncpgConfig", {"dsn": project.target})
-        if dialect == "postgres"
-        else ("aiosqlite", "AiosqliteConfig", {"database": project.target})
-    )
+    module, config_class, connection = {
+        "postgres": ("asyncpg", "AsyncpgConfig", {"dsn": project.target}),
+        "mysql": ("asyncmy", "AsyncmyConfig", {"dsn": project.target}),
+        "sqlite": ("aiosqlite", "AiosqliteConfig", {"database": project.target}),
+    }[dialect]
     (project.root / "webapp.py").write_text(
         APP.format(
             module=module,
