@@ -5,8 +5,13 @@ Four ways to stop a run, each a ``--signal`` kind:
 - ``kill``: SIGKILL; the process dies on the spot, mid-statement or not.
 - ``term`` / ``int``: SIGTERM / SIGINT; the CLI cancels the run, settles the statement in flight
   and exits 143 / 130 with one ``Error: interrupted...`` line (or 0 when it finished first).
-- ``terminate-backend`` (PostgreSQL only): ``pg_terminate_backend`` on the migrating backend, from
-  an admin connection; the command exits 1 with one ``Error:`` line.
+- ``terminate-backend`` (PostgreSQL and MySQL): ``pg_terminate_backend`` / ``KILL <connection id>``
+  on the migrating backend, from an admin connection; the command exits 1 with one ``Error:`` line.
+
+On MySQL/MariaDB DDL commits by itself, so the migration holding DDL (the ``-- transactional:
+false`` one elsewhere) runs statement by statement without the header, as sqlspec decides; the
+other migrations are data only (one transaction each) and fill a shared table made with the marker
+table before the run, and a filled migration's rows must number all or none.
 
 After every trial: the version table agrees with the schema (every applied migration's objects exist,
 no pending one's do, a partly applied migration's finished statements are done and nothing after
@@ -20,9 +25,10 @@ Half the signals aim at the non-transactional migration (timed by an uncut run),
 the run. A signal that finds the process already exiting after a finished run, or still loading
 before the run wrote anything, ends it silently; those are counted apart, not failed.
 
-Run ``python -m stress.crash`` (or ``make crash``: 50 trials of each kind per database; ``--signal``
-picks one kind, ``--trials`` the number of each); the test suite runs a few trials of each. A failing
-trial keeps its scratch database (and folder) and names it.
+Run ``python -m stress.crash`` (or ``make crash``: 50 trials of each kind on SQLite, PostgreSQL and
+MySQL/MariaDB; ``--signal`` picks one kind, ``--trials`` the number of each, ``--dialect`` one
+database); the test suite runs a few trials of each. A failing trial keeps its scratch database (and
+folder) and names it.
 """
 
 from __future__ import annotations
@@ -43,15 +49,21 @@ import uuid
 from collections import Counter
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 import asyncpg
+
+from sqlspec.dialects.mysql import lock_name
 
 MIGRATIONS = 20
 NON_TRANSACTIONAL = 10  # this revision runs statement by statement, outside a transaction
 DSN = os.environ.get("SQLSPEC_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+MYSQL_DSN = os.environ.get("SQLSPEC_TEST_MYSQL_DSN", "mysql://root@127.0.0.1:3306/test")
+DIALECTS = ("sqlite", "postgres", "mysql")
+BACKEND_KINDS = ("postgres", "mysql")  # where ``terminate-backend`` applies
 SQLSPEC = str(Path(sys.executable).parent / "sqlspec")
 COMMAND = [SQLSPEC, "--config", "crash_config.config", "upgrade"]
 KINDS = ("kill", "term", "int", "terminate-backend")
@@ -59,9 +71,10 @@ SIGNALS = {"kill": signal.SIGKILL, "term": signal.SIGTERM, "int": signal.SIGINT}
 INTERRUPTED_EXIT = {"term": 143, "int": 130}
 T = TypeVar("T")
 MARKS = "crash_marks"  # one row per transactional migration and per marker statement of the other
+FILL = "crash_rows"  # MySQL: the transactional migrations' rows (n, id), made before the run
 
 ROWS = 60_000  # work per transactional migration, so that signals land inside migrations too
-SLOW_SECONDS = 0.1  # a slow statement of the non-transactional migration (PostgreSQL: pg_sleep)
+SLOW_SECONDS = 0.1  # a slow statement of the non-transactional migration (pg_sleep, SLEEP)
 SLOW_SQLITE_ROWS = 400_000  # a recursive CTE this long takes ~50 ms on SQLite
 
 
@@ -70,6 +83,10 @@ def slow_rows(dialect: str, mark: str | None) -> str:
     value = f"'{mark}'" if mark else "1"
     if dialect == "postgres":
         return f"SELECT {value} FROM pg_sleep({SLOW_SECONDS})"
+    if dialect == "mysql":  # KILL QUERY makes it fail with 1317, inserting nothing
+        if mark:
+            return f"SELECT {value} FROM DUAL WHERE SLEEP({SLOW_SECONDS}) = 0"
+        return f"DO SLEEP({SLOW_SECONDS})"
     return (
         f"SELECT {value} FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
         f"LIMIT {SLOW_SQLITE_ROWS}) SELECT count(*) FROM c)"
@@ -103,7 +120,9 @@ def non_transactional_statements(dialect: str) -> list[tuple[str, str | None]]:
     ]
 
 
-def transactional_objects(n: int) -> list[str]:
+def transactional_objects(n: int, dialect: str) -> list[str]:
+    if dialect == "mysql":  # no DDL: it would commit by itself
+        return [f"rows:{n}", f"mark:m{n}"]
     return [f"table:t{n}", f"mark:m{n}"]
 
 
@@ -114,8 +133,17 @@ def write_migrations(folder: Path, dialect: str) -> None:
         down = "None" if n == 1 else f"{n - 1:04d}"
         header = f"-- revision: {n:04d}\n-- down_revision: {down}\n-- description: m{n}\n"
         if n == NON_TRANSACTIONAL:
-            header += "-- transactional: false\n"
+            if dialect != "mysql":  # MySQL: its DDL makes sqlspec run it statement by statement
+                header += "-- transactional: false\n"
             body = "\n".join(f"{sql};" for sql, _ in non_transactional_statements(dialect))
+        elif dialect == "mysql":
+            # 400 x 150 rows: MariaDB stops a recursive CTE after max_recursive_iterations (1000)
+            body = (
+                f"INSERT INTO {FILL} (n, id) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                f"FROM c WHERE x < 400) SELECT {n}, a.x * 1000 + b.x FROM c a JOIN c b "
+                f"WHERE b.x <= {ROWS // 400};"
+                f"\nINSERT INTO {MARKS} (mark) VALUES ('m{n}');"
+            )
         else:
             fill = (
                 f"INSERT INTO t{n} (id) SELECT generate_series(1, {ROWS});"
@@ -145,9 +173,13 @@ class State:
     tables: set[str]
     rows: dict[int, Row]
     marks: Counter[str]
+    filled: Counter[int] = field(default_factory=Counter)
+    """MySQL: rows of the shared fill table by migration."""
 
     def has(self, thing: str) -> bool:
         kind, _, name = thing.partition(":")
+        if kind == "rows":
+            return self.filled[int(name)] > 0
         return name in self.tables if kind == "table" else self.marks[name] > 0
 
     def unfinished(self) -> Row | None:
@@ -161,33 +193,61 @@ class State:
         )
         tables = sorted(t for t in self.tables if t.startswith("t"))
         marks = ", ".join(f"{m}x{c}" for m, c in sorted(self.marks.items()))
-        return f"version rows [{rows}]; tables {tables}; marks [{marks}]"
+        filled = f"; filled {dict(sorted(self.filled.items()))}" if self.filled else ""
+        return f"version rows [{rows}]; tables {tables}; marks [{marks}]{filled}"
 
 
 def _timestamp(value: Any) -> datetime:
     return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
+def _mysql_arguments(database: str | None = None) -> dict[str, Any]:
+    parts = urlsplit(MYSQL_DSN)
+    arguments: dict[str, Any] = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 3306,
+        "user": unquote(parts.username or "root"),
+        "password": unquote(parts.password or ""),
+        "autocommit": True,
+    }
+    if database:
+        arguments["database"] = database
+    return arguments
+
+
+async def _mysql_connect(database: str | None = None) -> Any:
+    import asyncmy  # the ``mysql`` extra: only the MySQL trials need it
+
+    return await asyncmy.connect(**_mysql_arguments(database))
+
+
+async def _mysql_fetch(connection: Any, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    async with connection.cursor() as cursor:
+        await cursor.execute(sql, params or None)
+        return list(await cursor.fetchall()) if cursor.description else []
+
+
 class Database:
-    """A scratch database of one dialect, plain-SQL views of it, and an admin connection (PostgreSQL)."""
+    """A scratch database of one dialect, plain-SQL views of it, and an admin connection (servers)."""
 
     def __init__(self, dialect: str, folder: Path) -> None:
         self.dialect = dialect
         self.folder = folder
         self.name = f"sqlspec_crash_{uuid.uuid4().hex[:10]}"
         self.path = folder / "crash.db"
-        self._loop = asyncio.new_event_loop() if dialect == "postgres" else None
+        self._loop = asyncio.new_event_loop() if dialect in BACKEND_KINDS else None
 
     @property
     def label(self) -> str:
         """What names this scratch database in a report."""
-        where = (
-            f"PostgreSQL database {self.name}" if self.dialect == "postgres" else f"SQLite file {self.path}"
-        )
+        where = {
+            "postgres": f"PostgreSQL database {self.name}",
+            "mysql": f"MySQL database {self.name}",
+        }.get(self.dialect, f"SQLite file {self.path}")
         return f"{where} (migrations in {self.folder})"
 
     def _dsn(self) -> str:
-        return DSN.rpartition("/")[0] + "/" + self.name
+        return (MYSQL_DSN if self.dialect == "mysql" else DSN).rpartition("/")[0] + "/" + self.name
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         assert self._loop is not None
@@ -201,6 +261,12 @@ class Database:
                 f"config = AsyncpgConfig(connection_config={{'dsn': {self._dsn()!r}}}, "
                 f"migration_config={{'script_location': {migrations!r}, 'lock_timeout': 20}})\n"
             )
+        if self.dialect == "mysql":
+            return (
+                "from sqlspec.adapters.asyncmy import AsyncmyConfig\n"
+                f"config = AsyncmyConfig(connection_config={{'dsn': {self._dsn()!r}}}, "
+                f"migration_config={{'script_location': {migrations!r}, 'lock_timeout': 20}})\n"
+            )
         return (
             "from sqlspec.adapters.aiosqlite import AiosqliteConfig\n"
             f"config = AiosqliteConfig(connection_config={{'database': {str(self.path)!r}}}, "
@@ -208,6 +274,14 @@ class Database:
         )
 
     async def _admin(self, sql: str) -> None:
+        if self.dialect == "mysql":
+            connection = await _mysql_connect()
+            try:
+                for statement in sql.split(";\n"):
+                    await _mysql_fetch(connection, statement)
+            finally:
+                await connection.ensure_closed()
+            return
         connection = await asyncpg.connect(DSN)
         try:
             await connection.execute(sql)
@@ -217,10 +291,21 @@ class Database:
     def create(self) -> None:
         if self.dialect == "postgres":
             self._run(self._admin(f'CREATE DATABASE "{self.name}"'))
+        elif self.dialect == "mysql":
+            self._run(
+                self._admin(
+                    f"CREATE DATABASE `{self.name}` CHARACTER SET utf8mb4;\n"
+                    f"CREATE TABLE `{self.name}`.{MARKS} (mark VARCHAR(32) NOT NULL) ENGINE=InnoDB;\n"
+                    f"CREATE TABLE `{self.name}`.{FILL} "
+                    "(n INTEGER NOT NULL, id INTEGER NOT NULL) ENGINE=InnoDB"
+                )
+            )
 
     def drop(self) -> None:
         if self.dialect == "postgres":
             self._run(self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        elif self.dialect == "mysql":
+            self._run(self._admin(f"DROP DATABASE IF EXISTS `{self.name}`"))
 
     def close(self) -> None:
         if self._loop is not None:
@@ -228,10 +313,36 @@ class Database:
 
     # -- stopping a run by terminating its backend ----------------------------------------------
 
-    def admin_connection(self) -> asyncpg.Connection:
+    def admin_connection(self) -> Any:
+        if self.dialect == "mysql":
+            return self._run(_mysql_connect())
         return self._run(asyncpg.connect(DSN))
 
-    def terminate_migrator(self, admin: asyncpg.Connection, process: subprocess.Popen[str]) -> bool:
+    def close_admin(self, admin: Any) -> None:
+        self._run(admin.ensure_closed() if self.dialect == "mysql" else admin.close())
+
+    def _kill_mysql_migrator(self, admin: Any) -> bool:
+        """``KILL`` the connection running a statement in the scratch database, or holding the run lock."""
+        ids = self._run(
+            _mysql_fetch(
+                admin,
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND "
+                "((DB = %s AND INFO IS NOT NULL AND COMMAND = 'Query') OR ID = IS_USED_LOCK(%s))",
+                self.name,
+                lock_name(self.name, "sqlspec_version"),
+            )
+        )
+        killed = False
+        for (connection_id,) in ids:
+            try:
+                self._run(_mysql_fetch(admin, f"KILL {int(connection_id)}"))
+                killed = True
+            except Exception as error:  # asyncmy's MySQLError 1094: it ended meanwhile
+                if not error.args or error.args[0] != 1094:
+                    raise
+        return killed
+
+    def terminate_migrator(self, admin: Any, process: subprocess.Popen[str]) -> bool:
         """Terminate the migrating backend(s); True once one was terminated while the process ran.
 
         The migrating backend is the run lock's holder, or an active ``sqlspec`` session of the
@@ -245,6 +356,11 @@ class Database:
             "WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1) AS migrating"
         )
         while process.poll() is None:
+            if self.dialect == "mysql":
+                if self._kill_mysql_migrator(admin):
+                    return True
+                time.sleep(0.002)
+                continue
             terminated = self._run(admin.fetch(query, self.name))
             if any(row[0] for row in terminated):
                 return True
@@ -256,6 +372,8 @@ class Database:
     def state(self) -> State:
         if self.dialect == "postgres":
             return self._run(self._postgres_state())
+        if self.dialect == "mysql":
+            return self._run(self._mysql_state())
         import fcntl
         import sqlite3
 
@@ -322,6 +440,52 @@ class Database:
             Counter(m["mark"] for m in marks),
         )
 
+    async def _mysql_state(self) -> State:
+        connection = await _mysql_connect(self.name)
+        try:
+            deadline = time.monotonic() + 10
+            name = lock_name(self.name, "sqlspec_version")
+            # The server frees GET_LOCK when the connection ends, after a statement in flight ends:
+            # until then that statement may still commit.
+            while (await _mysql_fetch(connection, "SELECT IS_USED_LOCK(%s)", name))[0][0] is not None:
+                if time.monotonic() > deadline:
+                    raise AssertionError("the run lock (GET_LOCK) outlived the stopped migrator")
+                await asyncio.sleep(0.05)
+            while await _mysql_fetch(
+                connection,
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s AND ID <> CONNECTION_ID()",
+                self.name,
+            ):
+                if time.monotonic() > deadline:
+                    raise AssertionError("a connection of the stopped migrator outlived it")
+                await asyncio.sleep(0.05)
+            tables = {
+                r[0]
+                for r in await _mysql_fetch(
+                    connection,
+                    "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
+                    self.name,
+                )
+            } - {MARKS, FILL}  # made before the run
+            rows = (
+                await _mysql_fetch(
+                    connection,
+                    "SELECT version_num, status, progress, applied_at, execution_ms FROM sqlspec_version",
+                )
+                if "sqlspec_version" in tables
+                else []
+            )
+            marks = await _mysql_fetch(connection, f"SELECT mark FROM {MARKS}")
+            filled = await _mysql_fetch(connection, f"SELECT n, count(*) FROM {FILL} GROUP BY n")
+        finally:
+            await connection.ensure_closed()
+        return State(
+            tables,
+            {int(r[0]): Row(r[1], r[2], r[3].replace(tzinfo=UTC), r[4]) for r in rows},  # stored in UTC
+            Counter(m[0] for m in marks),
+            Counter({int(n): int(count) for n, count in filled}),
+        )
+
 
 # -- the invariants ---------------------------------------------------------------------------------
 
@@ -330,13 +494,15 @@ def check_consistent(state: State, dialect: str) -> None:
     """Assert the version table agrees with the schema and no marker was written twice."""
     twice = {mark: count for mark, count in state.marks.items() if count > 1}
     assert not twice, f"applied twice: marker rows {twice}"
+    torn = {n: count for n, count in state.filled.items() if count != ROWS}
+    assert not torn, f"a transactional migration's rows, not {ROWS} nor none: {torn}"
     statements = non_transactional_statements(dialect)
     for n in range(1, MIGRATIONS + 1):
         row = state.rows.get(n)
         status = row.status if row else "pending"
         if n != NON_TRANSACTIONAL:
             assert status in ("applied", "pending"), f"{n:04d}: a transactional migration is {status}"
-            for made in transactional_objects(n):
+            for made in transactional_objects(n, dialect):
                 assert state.has(made) == (status == "applied"), (
                     f"{n:04d} is {status} but {made} {'exists' if state.has(made) else 'is missing'}"
                 )
@@ -517,7 +683,7 @@ def _check_exit(kind: str, returncode: int, stdout: str, stderr: str, state: Sta
         assert returncode == INTERRUPTED_EXIT[kind], f"exit {returncode}, expected {INTERRUPTED_EXIT[kind]}"
         assert errors[0].startswith("Error: interrupted"), f"the error line is {errors[0]!r}"
     else:
-        assert returncode == 1, f"exit {returncode} after pg_terminate_backend, expected 1"
+        assert returncode == 1, f"exit {returncode} after terminating the backend, expected 1"
     return None
 
 
@@ -565,7 +731,7 @@ def _recover(database: Database, state: State) -> State:
         thing.partition(":")[2]
         for n in range(1, MIGRATIONS + 1)
         if n != NON_TRANSACTIONAL
-        for thing in transactional_objects(n)
+        for thing in transactional_objects(n, database.dialect)
         if thing.startswith("mark:")
     }
     expected |= {
@@ -676,7 +842,7 @@ def _trial(
         )
     finally:
         if admin is not None:
-            database._run(admin.close())
+            database.close_admin(admin)
     return database, None
 
 
@@ -728,15 +894,20 @@ def main() -> None:
     )
     parser.add_argument("--trials", type=int, default=50, help="trials of each kind per database")
     parser.add_argument("--signal", choices=[*KINDS, "all"], default="all", dest="kind")
-    parser.add_argument("--dialect", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--dialect",
+        choices=[*DIALECTS, "all", "both"],
+        default="all",
+        help="one database, or all (both: all)",
+    )
     parser.add_argument("--seed", type=int, default=None)
     options = parser.parse_args()
     kinds = list(KINDS) if options.kind == "all" else [options.kind]
     started = time.monotonic()
     failed = 0
     root = Path(tempfile.mkdtemp(prefix="sqlspec-crash-"))
-    for dialect in ["sqlite", "postgres"] if options.dialect == "both" else [options.dialect]:
-        dialect_kinds = [k for k in kinds if k != "terminate-backend" or dialect == "postgres"]
+    for dialect in DIALECTS if options.dialect in ("all", "both") else [options.dialect]:
+        dialect_kinds = [k for k in kinds if k != "terminate-backend" or dialect in BACKEND_KINDS]
         if not dialect_kinds:
             continue
         dialect_started = time.monotonic()

@@ -6,14 +6,18 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import anyio
+import asyncmy
 import asyncpg
 import pytest
 
 from sqlspec import AsyncDatabaseConfig, LockTimeoutError
 from sqlspec.adapters.aiosqlite import AiosqliteConfig
+from sqlspec.adapters.asyncmy import AsyncmyConfig
 from sqlspec.adapters.asyncpg import AsyncpgConfig
+from sqlspec.dialects.mysql import lock_name
 from sqlspec.dialects.postgres import advisory_key
 from tests.migration_files import sql_migration
 
@@ -43,12 +47,25 @@ def _config(dialect: str, tmp_path: Path, request: pytest.FixtureRequest) -> tup
         return AsyncpgConfig(
             connection_config=connection, migration_config={"script_location": folder}
         ), source
+    if dialect == "mysql":
+        connection = {"dsn": request.getfixturevalue("mysql_dsn")}
+        source = CONFIG.format(module="asyncmy", cls="AsyncmyConfig", connection=connection, folder=folder)
+        return AsyncmyConfig(
+            connection_config=connection, migration_config={"script_location": folder}
+        ), source
     connection = {"database": str(tmp_path / "app.db")}
     source = CONFIG.format(module="aiosqlite", cls="AiosqliteConfig", connection=connection, folder=folder)
     return AiosqliteConfig(connection_config=connection, migration_config={"script_location": folder}), source
 
 
-@pytest.mark.parametrize("dialect", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "dialect",
+    [
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ],
+)
 def test_sixteen_processes_upgrade_at_once(
     dialect: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
@@ -101,6 +118,39 @@ async def test_a_lock_held_too_long_names_its_holder_and_changes_nothing(
             await config.migrate_up()
     finally:
         await holder.close()
+    assert await config.current_revision() is None
+    assert len(await config.migrate_up()) == MIGRATIONS  # the lock vanished with its connection
+
+
+@pytest.mark.mysql
+async def test_a_mysql_lock_held_too_long_names_its_holder_and_changes_nothing(
+    mysql_dsn: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "migrations"
+    _counted_migrations(folder)
+    config = AsyncmyConfig(
+        connection_config={"dsn": mysql_dsn},
+        migration_config={"script_location": str(folder), "lock_timeout": 1},
+    )
+    parts = urlsplit(mysql_dsn)
+    database = parts.path.lstrip("/")
+    holder = await asyncmy.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=unquote(parts.username or "root"),
+        password=unquote(parts.password or ""),
+        database=database,
+        autocommit=True,
+    )
+    try:
+        async with holder.cursor() as cursor:
+            await cursor.execute("SELECT GET_LOCK(%s, 0)", (lock_name(database, "sqlspec_version"),))
+            assert (await cursor.fetchone())[0] == 1
+        with pytest.raises(LockTimeoutError, match=rf"MySQL connection id {holder.thread_id()}\b") as raised:
+            await config.migrate_up()
+        assert "it is held by" in str(raised.value), raised.value
+    finally:
+        await holder.ensure_closed()
     assert await config.current_revision() is None
     assert len(await config.migrate_up()) == MIGRATIONS  # the lock vanished with its connection
 
