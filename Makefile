@@ -40,7 +40,7 @@ format: $(STAMP) ## Apply ruff's fixes and formatting
 demo: $(STAMP) ## Run the demo: migrations on an embedded SQLite database
 	$(PY) demo/run.py
 
-crash: $(STAMP) ## SIGKILL/SIGTERM/SIGINT migrators (and pg_terminate_backend) at random, 50 trials each; check each
+crash: $(STAMP) ## SIGKILL/SIGTERM/SIGINT migrators and kill their backends at random, 50 trials each per database
 	$(PY) -m stress.crash --trials 50 --signal all
 
 docs: $(STAMP) ## Build the documentation site (warnings are errors)
