@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install sqlspec with its dev dependencies
 
-test: $(STAMP) ## Run the whole test suite (PostgreSQL at $$SQLSPEC_TEST_POSTGRES_DSN)
+test: $(STAMP) ## Run the whole test suite (PostgreSQL at $SQLSPEC_TEST_POSTGRES_DSN, MariaDB at $SQLSPEC_TEST_MYSQL_DSN)
 	$(PY) -m pytest
 
 lint: $(STAMP) ## ruff (lint + format check) and strict mypy
