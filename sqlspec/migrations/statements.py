@@ -48,23 +48,39 @@ Rule = tuple[str, re.Pattern[str]]
 _LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
 
 
-def _first_match(statement: str, rules: Sequence[Rule], dialect: Dialect) -> str | None:
-    text = _LEADING_COMMENTS.sub("", dialect.executable_text(statement), count=1)
+def _leading_words(statement: str, dialect: Dialect) -> str:
+    """The statement from its first word, as the server reads it: what the rules match against."""
+    return _LEADING_COMMENTS.sub("", dialect.executable_text(statement), count=1)
+
+
+def _kind(text: str, rules: Sequence[Rule]) -> str | None:
     return next((kind for kind, pattern in rules if pattern.match(text)), None)
+
+
+def _first_of(statements: Sequence[str], rules: Sequence[Rule], dialect: Dialect) -> tuple[int, str] | None:
+    if not rules:  # most dialects have no rules of some kinds: no text to prepare
+        return None
+    for number, statement in enumerate(statements, start=1):
+        if kind := _kind(_leading_words(statement, dialect), rules):
+            return number, kind
+    return None
 
 
 def first_autocommit_statement(statements: Sequence[str], dialect: Dialect) -> tuple[int, str] | None:
     """The 1-based number and kind of the first statement that cannot run in a transaction, if any."""
-    for number, statement in enumerate(statements, start=1):
-        if kind := _first_match(statement, dialect.autocommit_statements, dialect):
-            return number, kind
-    return None
+    return _first_of(statements, dialect.autocommit_statements, dialect)
+
+
+def first_implicit_commit(statements: Sequence[str], dialect: Dialect) -> tuple[int, str] | None:
+    """The 1-based number and kind of the first statement that commits by itself, if any."""
+    return _first_of(statements, dialect.implicit_commit_statements, dialect)
 
 
 def statement_problem(statements: Sequence[str], dialect: Dialect, *, transactional: bool) -> str | None:
     """Why the first refused statement of a section cannot run as written, with the fix; ``None`` if none."""
     for number, statement in enumerate(statements, start=1):
-        if kind := _first_match(statement, dialect.client_stream_statements, dialect):
+        text = _leading_words(statement, dialect)
+        if kind := _kind(text, dialect.client_stream_statements):
             return (
                 f"statement {number} ({kind}) needs a client that streams data (psql), which a "
                 "migration does not have; load the data with INSERT, or with COPY from a file the "
@@ -72,13 +88,13 @@ def statement_problem(statements: Sequence[str], dialect: Dialect, *, transactio
             )
         if not transactional:
             continue
-        if kind := _first_match(statement, dialect.transaction_control_statements, dialect):
+        if kind := _kind(text, dialect.transaction_control_statements):
             return (
                 f"statement {number} ({kind}) ends the migration's transaction, so a later failure "
                 "could not roll the migration back as one; split the file there, or add "
                 "'-- transactional: false' to the header and manage the transaction yourself"
             )
-        if kind := _first_match(statement, dialect.autocommit_statements, dialect):
+        if kind := _kind(text, dialect.autocommit_statements):
             return (
                 f"statement {number} ({kind}) cannot run inside a transaction; add "
                 "'-- transactional: false' to the header"
@@ -107,14 +123,7 @@ def migration_statements(migration: Migration, direction: Direction, dialect: Di
     return tuple(statements)
 
 
-def first_implicit_commit(statements: Sequence[str], dialect: Dialect) -> tuple[int, str] | None:
-    """The 1-based number and kind of the first statement that commits by itself, if any."""
-    for number, statement in enumerate(statements, start=1):
-        if kind := _first_match(statement, dialect.implicit_commit_statements, dialect):
-            return number, kind
-    return None
-
-
+@functools.lru_cache(maxsize=4096)  # asked when a migration runs and again if it fails
 def runs_in_transaction(migration: Migration, direction: Direction, dialect: Dialect) -> bool:
     """Whether one direction of a migration runs as one transaction with its version row.
 
