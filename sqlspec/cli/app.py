@@ -31,7 +31,6 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
-_signals_received: set[str] = set()
 
 
 class MigrationFormat(StrEnum):
@@ -39,6 +38,10 @@ class MigrationFormat(StrEnum):
 
     sql = "sql"
     py = "py"
+
+
+class Terminated(KeyboardInterrupt):
+    """A run stopped by SIGTERM: handled as Ctrl-C is, but exits 143."""
 
 
 class InterruptedOutcome(StrEnum):
@@ -113,7 +116,8 @@ def each_config(
                 if detail
                 else "interrupted; what finished before stays done, see `sqlspec history`"
             )
-            raise typer.Exit(EXIT_SIGTERM if "SIGTERM" in _signals_received else EXIT_SIGINT) from None
+            terminated = isinstance(interrupt, Terminated)
+            raise typer.Exit(EXIT_SIGTERM if terminated else EXIT_SIGINT) from None
         except typer.Abort:  # Ctrl-C or Ctrl-D at a confirmation prompt: nothing has run yet
             output.error("aborted; nothing was changed")
             raise typer.Exit(130) from None
@@ -161,8 +165,8 @@ def _run(function: Callable[..., Any], *args: Any, engine: "MigrationEngine | No
     result = run_blocking(until_done_or_signalled)
     if not received:
         return result
-    _signals_received.add(received[0])
-    raise KeyboardInterrupt(engine.interruption if engine is not None and engine.interruption else "")
+    detail = engine.interruption if engine is not None and engine.interruption else ""
+    raise (Terminated if received[0] == "SIGTERM" else KeyboardInterrupt)(detail)
 
 
 def _interactive() -> bool:
