@@ -14,16 +14,21 @@ BENCH_ARGS ?=
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
+# Every extra, so the tests reach every driver. The distribution used to be called `sqlspec`: an
+# older .venv has it installed under that name, which the first step removes.
 $(STAMP): pyproject.toml
 	@if command -v uv >/dev/null 2>&1; then \
-		uv venv --allow-existing $(VENV) && uv pip install --python $(PY) -e '.[litestar]' --group dev; \
+		uv venv --allow-existing $(VENV) && \
+		{ uv pip uninstall --python $(PY) sqlspec >/dev/null 2>&1 || true; } && \
+		uv pip install --python $(PY) -e '.[postgres,mysql,litestar]' --group dev; \
 	else \
 		python3 -m venv $(VENV) && $(PY) -m pip install -q -U pip && \
-		$(PY) -m pip install -q -e '.[litestar]' --group dev; \
+		{ $(PY) -m pip uninstall -q -y sqlspec >/dev/null 2>&1 || true; } && \
+		$(PY) -m pip install -q -e '.[postgres,mysql,litestar]' --group dev; \
 	fi
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install sqlspec with its dev dependencies
+install: $(STAMP) ## Create .venv and install sqlspec, every extra and the dev dependencies
 
 test: $(STAMP) ## Run the whole test suite (PostgreSQL at $SQLSPEC_TEST_POSTGRES_DSN, MariaDB at $SQLSPEC_TEST_MYSQL_DSN)
 	$(PY) -m pytest
