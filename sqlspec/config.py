@@ -17,8 +17,11 @@ from sqlspec._sync import blocking_twin
 from sqlspec.dialects import Dialect
 from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import ImproperConfigurationError
+from sqlspec.migrations.check import Problem
 from sqlspec.migrations.config import MigrationConfig, to_migration_config
 from sqlspec.migrations.engine import HistoryEntry, Interrupted, MigrationEngine, MigrationRun, Reporter
+from sqlspec.migrations.files import Migration
+from sqlspec.migrations.store import AppliedMigration
 
 __all__ = (
     "AsyncDatabaseConfig",
@@ -88,7 +91,10 @@ def require_asyncio(config_name: str) -> None:
 
 
 class MigrationCommands:
-    """The programmatic migration API, as async methods over a :class:`MigrationEngine`."""
+    """The programmatic migration API, as async methods over a :class:`MigrationEngine`.
+
+    The names are the engine's own: a config's ``migrate_up`` is the engine's ``migrate_up``.
+    """
 
     def _engine(self) -> MigrationEngine:
         raise NotImplementedError
@@ -102,11 +108,11 @@ class MigrationCommands:
         run ended mid-statement, ``interrupted`` says whether that statement took effect
         (``"ran"``) or not (``"not-ran"``).
         """
-        return await self._engine().upgrade(revision, resume=resume, interrupted=interrupted)
+        return await self._engine().migrate_up(revision, resume=resume, interrupted=interrupted)
 
     async def migrate_down(self, revision: str = "-1") -> list[MigrationRun]:
         """Revert migrations down to ``revision``: ``"-N"``, ``"base"`` or a revision that stays applied."""
-        return await self._engine().downgrade(revision)
+        return await self._engine().migrate_down(revision)
 
     async def current_revision(self) -> str | None:
         """The database's current revision, or ``None`` when nothing is applied."""
@@ -114,7 +120,31 @@ class MigrationCommands:
 
     async def migration_history(self) -> list[HistoryEntry]:
         """Applied migrations in the order applied, then pending ones in run order."""
-        return await self._engine().history()
+        return await self._engine().migration_history()
+
+    async def applied_migrations(self) -> list[AppliedMigration]:
+        """The version table's rows in the order applied; empty for a fresh database."""
+        return await self._engine().applied_migrations()
+
+    async def pending_migrations(self, revision: str = "head") -> list[Migration]:
+        """What ``migrate_up(revision)`` would apply, parsed and validated; changes nothing."""
+        return await self._engine().pending_migrations(revision)
+
+    async def migrations_to_revert(self, revision: str = "-1") -> list[Migration]:
+        """What ``migrate_down(revision)`` would revert, parsed and validated; changes nothing."""
+        return await self._engine().migrations_to_revert(revision)
+
+    async def stamp(self, revision: str = "head") -> list[str]:
+        """Record migrations up to ``revision`` as applied without running them; the revisions recorded."""
+        return await self._engine().stamp(revision)
+
+    async def check(self) -> list[Problem]:
+        """Every problem with the files and the database's history, errors first; changes nothing."""
+        return await self._engine().check()
+
+    async def reconcile(self) -> list[tuple[str, str]]:
+        """Rename rows applied under a timestamp whose file ``fix`` renumbered; the (old, new) pairs."""
+        return await self._engine().reconcile()
 
 
 class AsyncDatabaseConfig(DatabaseConfig, MigrationCommands):
@@ -153,3 +183,9 @@ class SyncDatabaseConfig(DatabaseConfig):
     migrate_down = blocking_twin(MigrationCommands.migrate_down)
     current_revision = blocking_twin(MigrationCommands.current_revision)
     migration_history = blocking_twin(MigrationCommands.migration_history)
+    applied_migrations = blocking_twin(MigrationCommands.applied_migrations)
+    pending_migrations = blocking_twin(MigrationCommands.pending_migrations)
+    migrations_to_revert = blocking_twin(MigrationCommands.migrations_to_revert)
+    stamp = blocking_twin(MigrationCommands.stamp)
+    check = blocking_twin(MigrationCommands.check)
+    reconcile = blocking_twin(MigrationCommands.reconcile)

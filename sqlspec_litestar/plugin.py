@@ -79,7 +79,7 @@ class SQLSpecPlugin(InitPlugin, CLIPlugin):
 
     async def _migrate(self, config: DatabaseConfig) -> None:
         try:
-            runs = await config.migration_engine().upgrade("head")
+            runs = await config.migration_engine().migrate_up("head")
         except SQLSpecError as error:
             logger.error("sqlspec: migrations failed, the app will not start: %s", error)
             raise

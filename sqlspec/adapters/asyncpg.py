@@ -1,4 +1,4 @@
-"""PostgreSQL through asyncpg: ``AsyncpgConfig``."""
+"""PostgreSQL through asyncpg: ``AsyncpgConfig``, and ``AsyncpgSyncConfig`` for blocking code."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from asyncpg.pool import PoolConnectionProxy
 from asyncpg.transaction import Transaction
 
 from sqlspec._redact import redact_dsn, redact_text
-from sqlspec.config import AsyncDatabaseConfig, require_asyncio
+from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig, require_asyncio
 from sqlspec.dialects.postgres import POSTGRES
 from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError
 
-__all__ = ("AsyncpgConfig", "AsyncpgDriver")
+__all__ = ("AsyncpgConfig", "AsyncpgDriver", "AsyncpgSyncConfig")
 
 _CONNECT_TIMEOUT = 10.0
 _POOL_ONLY = frozenset(
@@ -100,8 +100,8 @@ def _describe(arguments: dict[str, Any]) -> str:
     return f"{host}:{port}/{arguments.get('database', '')}"
 
 
-class AsyncpgConfig(AsyncDatabaseConfig):
-    """A PostgreSQL database: ``connection_config={"dsn": "postgresql://..."}`` or host/port/user/...
+class _AsyncpgConnections(DatabaseConfig):
+    """How both asyncpg configs connect.
 
     ``connection_config`` goes to :func:`asyncpg.connect` (or :func:`asyncpg.create_pool` once
     :meth:`open_pool` ran); sqlspec adds a 10 s connect timeout and ``application_name=sqlspec``
@@ -161,3 +161,17 @@ class AsyncpgConfig(AsyncDatabaseConfig):
         finally:
             with anyio.CancelScope(shield=True):
                 await connection.close()
+
+
+class AsyncpgConfig(_AsyncpgConnections, AsyncDatabaseConfig):
+    """A PostgreSQL database: ``connection_config={"dsn": "postgresql://..."}`` or host/port/user/...
+
+    ``await config.migrate_up()``; see :class:`AsyncpgSyncConfig` for blocking code.
+    """
+
+
+class AsyncpgSyncConfig(_AsyncpgConnections, SyncDatabaseConfig):
+    """The same database for blocking code: ``config.migrate_up("head")`` returns when done.
+
+    Each call runs the async engine on an event loop of its own (asyncpg itself stays async).
+    """

@@ -277,11 +277,11 @@ def upgrade(
     def action(config: "DatabaseConfig") -> None:
         engine = config.migration_engine(reporter=_print_run)
         if dry_run:
-            _print_plan(engine, _run(engine.pending, revision), "upgrade")
+            _print_plan(engine, _run(engine.pending_migrations, revision), "upgrade")
             return
         started = time.perf_counter()
         settled: Interrupted | None = None if interrupted is None else interrupted.value
-        runs = _run(partial(engine.upgrade, revision, resume=resume, interrupted=settled), engine=engine)
+        runs = _run(partial(engine.migrate_up, revision, resume=resume, interrupted=settled), engine=engine)
         if runs:
             elapsed = (time.perf_counter() - started) * 1000
             output.echo(f"Applied {len(runs)} migration(s) in {elapsed:.0f} ms", "bold green")
@@ -305,7 +305,7 @@ def downgrade(
     def action(config: "DatabaseConfig") -> int:
         engine = config.migration_engine(reporter=_print_run)
         if dry_run or (not no_prompt and _interactive()):
-            plan = _run(engine.to_revert, revision)
+            plan = _run(engine.migrations_to_revert, revision)
             if dry_run or not plan:
                 _print_plan(engine, plan, "downgrade")
                 return 0
@@ -313,7 +313,7 @@ def downgrade(
             if not typer.confirm(f"Revert {len(plan)} migration(s) ({names})?"):
                 output.echo("Nothing reverted")
                 return EXIT_FAILED
-        runs = _run(engine.downgrade, revision, engine=engine)
+        runs = _run(engine.migrate_down, revision, engine=engine)
         output.echo(f"Reverted {len(runs)} migration(s)" if runs else "Nothing to revert", "bold")
         return 0
 
@@ -341,7 +341,7 @@ def history(
     """List applied migrations, then pending ones."""
 
     def action(config: "DatabaseConfig") -> None:
-        entries = _run(config.migration_engine().history)
+        entries = _run(config.migration_engine().migration_history)
         if as_json:
             output.print_json(entries)
             return

@@ -70,7 +70,7 @@ async def check_migrations(engine: MigrationEngine) -> list[Problem]:
     problems = [_error("file", str(error)) for error in naming]
     migrations = _file_problems(engine, files, problems)
     try:
-        applied: list[AppliedMigration] | None = await engine.applied()
+        applied: list[AppliedMigration] | None = await engine.applied_migrations()
     except DatabaseConnectionError as error:
         problems.append(_error("database", f"cannot compare with the database: {error}"))
         applied = None

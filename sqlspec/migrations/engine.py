@@ -31,6 +31,7 @@ from sqlspec.exceptions import (
     resume_advice,
 )
 from sqlspec.migrations.chain import chain_problems
+from sqlspec.migrations.check import Problem, check_migrations
 from sqlspec.migrations.extensions import extension_files
 from sqlspec.migrations.files import (
     CHECKSUM_ALGORITHM,
@@ -173,11 +174,11 @@ class MigrationEngine:
 
     async def _read(self) -> tuple[list[MigrationFile], list[AppliedMigration]]:
         files = self.files()
-        return files, await self.applied()
+        return files, await self.applied_migrations()
 
     # -- reading ---------------------------------------------------------------------------------
 
-    async def applied(self) -> list[AppliedMigration]:
+    async def applied_migrations(self) -> list[AppliedMigration]:
         """The version table's rows in the order applied; empty for a fresh database."""
         return await self._read_table(self._store.applied, [])
 
@@ -200,7 +201,7 @@ class MigrationEngine:
         in_order = [f.revision for f in files if f.revision in done]
         return in_order[-1] if in_order else None
 
-    async def history(self) -> list[HistoryEntry]:
+    async def migration_history(self) -> list[HistoryEntry]:
         """Applied migrations in the order applied, then pending ones in run order."""
         files, applied = await self._read()
         by_revision = {f.revision: f for f in files}
@@ -236,15 +237,19 @@ class MigrationEngine:
         )
         return entries
 
-    async def pending(self, target: str = "head") -> list[Migration]:
-        """What ``upgrade(target)`` would apply, parsed and validated; changes nothing."""
+    async def pending_migrations(self, revision: str = "head") -> list[Migration]:
+        """What ``migrate_up(revision)`` would apply, parsed and validated; changes nothing."""
         files, applied = await self._read()
-        return self._load_upgrade(files, applied, target)
+        return self._load_upgrade(files, applied, revision)
 
-    async def to_revert(self, target: str = "-1") -> list[Migration]:
-        """What ``downgrade(target)`` would revert, parsed and validated; changes nothing."""
+    async def migrations_to_revert(self, revision: str = "-1") -> list[Migration]:
+        """What ``migrate_down(revision)`` would revert, parsed and validated; changes nothing."""
         files, applied = await self._read()
-        return self._load_downgrade(files, applied, target)
+        return self._load_downgrade(files, applied, revision)
+
+    async def check(self) -> list[Problem]:
+        """Every problem with the files and the database's history, errors first; changes nothing."""
+        return await check_migrations(self)
 
     # -- planning --------------------------------------------------------------------------------
 
@@ -288,10 +293,10 @@ class MigrationEngine:
 
     # -- running ---------------------------------------------------------------------------------
 
-    async def upgrade(
-        self, target: str = "head", *, resume: bool = False, interrupted: Interrupted | None = None
+    async def migrate_up(
+        self, revision: str = "head", *, resume: bool = False, interrupted: Interrupted | None = None
     ) -> list[MigrationRun]:
-        """Apply pending migrations up to ``target`` (``head``, ``+N`` or a revision).
+        """Apply pending migrations up to ``revision`` (``head``, ``+N`` or a revision).
 
         A partly applied migration stops every upgrade until ``resume=True``, which continues it from
         its failed statement (the file mended first) and then applies the rest. A migration whose
@@ -299,7 +304,7 @@ class MigrationEngine:
         that statement took effect, ``"not-ran"`` if it did not.
         """
         files = self.files()
-        if not plan_upgrade([f.revision for f in files], await self._fully_applied(), target):
+        if not plan_upgrade([f.revision for f in files], await self._fully_applied(), revision):
             return []  # up to date: one narrow query, no lock, no file read
         async with self._session() as (driver, tasks):
             applied = await self._store.applied(driver)
@@ -307,7 +312,7 @@ class MigrationEngine:
                 applied = await self._store.applied(driver)
             self._refuse_unfinished(files, applied, resume=resume, interrupted=interrupted)
             unfinished = {row.version: row for row in applied if row.is_partial}
-            migrations = self._load_upgrade(files, applied, target)
+            migrations = self._load_upgrade(files, applied, revision)
             if migrations:
                 await self._store.ensure_table(driver)
             return [
@@ -360,28 +365,28 @@ class MigrationEngine:
                 f"{resume_advice(number, total)}"
             )
 
-    async def downgrade(self, target: str = "-1") -> list[MigrationRun]:
-        """Revert applied migrations down to ``target`` (``-N``, ``base`` or a revision)."""
+    async def migrate_down(self, revision: str = "-1") -> list[MigrationRun]:
+        """Revert applied migrations down to ``revision`` (``-N``, ``base`` or a revision)."""
         files, applied = await self._read()
-        if not plan_downgrade([f.revision for f in files], [row.version for row in applied], target):
+        if not plan_downgrade([f.revision for f in files], [row.version for row in applied], revision):
             return []
         async with self._session() as (driver, tasks):
-            migrations = self._load_downgrade(files, await self._store.applied(driver), target)
+            migrations = self._load_downgrade(files, await self._store.applied(driver), revision)
             return [await self._runner.run(driver, m, "downgrade", tasks) for m in migrations]
 
-    async def stamp(self, target: str = "head") -> list[str]:
-        """Record migrations up to ``target`` as applied without running them, to adopt a database.
+    async def stamp(self, revision: str = "head") -> list[str]:
+        """Record migrations up to ``revision`` as applied without running them, to adopt a database.
 
         Only adds rows, in run order; history already recorded is never changed or deleted.
         """
-        if target == "base":
+        if revision == "base":
             raise TargetError(
                 "stamp only records migrations as applied, it never removes rows; "
                 "to undo migrations run `sqlspec downgrade base`"
             )
         files = self.files()
         async with self._session() as (driver, _):
-            migrations = self._load_upgrade(files, await self._store.applied(driver), target)
+            migrations = self._load_upgrade(files, await self._store.applied(driver), revision)
             if migrations:
                 await self._store.ensure_table(driver)
                 async with driver.transaction():

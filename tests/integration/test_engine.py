@@ -122,7 +122,7 @@ async def test_version_rows_record_what_users_audit(make_config: ConfigFactory, 
     config = make_config()
     before = datetime.now(UTC)
     await config.migrate_up()
-    rows = await config.migration_engine().applied()
+    rows = await config.applied_migrations()
     assert [(r.version, r.type, r.install_order) for r in rows] == [("0001", "sql", 1), ("0002", "py", 2)]
     first = rows[0]
     assert first.description == "Add users table"

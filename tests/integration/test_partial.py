@@ -68,7 +68,7 @@ async def test_failure_is_recorded_refused_and_resumed(
     runs = await config.migrate_up(resume=True)
     assert [r.revision for r in runs] == ["0002", "0003"]
     assert {"one", "two", "three", "after"} <= await tables(config)
-    rows = {row.version: row for row in await config.migration_engine().applied()}
+    rows = {row.version: row for row in await config.applied_migrations()}
     assert rows["0002"].status == "applied"
     assert rows["0002"].progress is None
     await config.migrate_down("0001")

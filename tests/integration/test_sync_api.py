@@ -19,8 +19,10 @@ from sqlspec import (
     SyncInEventLoopError,
 )
 from sqlspec.adapters.aiosqlite import AiosqliteConfig
+from sqlspec.adapters.asyncpg import AsyncpgSyncConfig
 from sqlspec.adapters.sqlite import SqliteConfig
 from sqlspec.config import MigrationCommands
+from sqlspec.migrations import MigrationEngine
 from tests.migration_files import py_migration, sql_migration
 
 
@@ -44,6 +46,48 @@ def test_every_async_method_has_a_sync_twin_with_the_same_signature(async_cls: t
         twin = getattr(sync_cls, name)
         assert not inspect.iscoroutinefunction(twin), name
         assert inspect.signature(twin) == signature, name
+
+
+def test_the_config_api_is_the_engines_api_with_the_same_names() -> None:
+    """One vocabulary: every public coroutine of the engine is on the configs, named and typed alike."""
+    engine = _public_coroutines(MigrationEngine)
+    assert engine.keys() == _public_coroutines(MigrationCommands).keys()
+    for name, signature in engine.items():
+        assert str(signature) == str(inspect.signature(getattr(MigrationCommands, name))), name
+
+
+@pytest.mark.postgres
+def test_sync_postgres_config_applies_and_reverts_from_plain_code(
+    postgres_dsn: str, migrations_dir: Path
+) -> None:
+    """The guide's ``# Sync`` example on PostgreSQL: every method blocks and returns its result."""
+    sql_migration(migrations_dir, "0001", "users", "CREATE TABLE users (id INTEGER);", "DROP TABLE users;")
+    sql_migration(
+        migrations_dir,
+        "0002",
+        "seed",
+        "INSERT INTO users VALUES (7);",
+        "DELETE FROM users;",
+        down_revision="0001",
+    )
+    config = AsyncpgSyncConfig(
+        connection_config={"dsn": postgres_dsn}, migration_config={"script_location": str(migrations_dir)}
+    )
+    assert [m.revision for m in config.pending_migrations("head")] == ["0001", "0002"]
+    assert [r.revision for r in config.migrate_up("+1")] == ["0001"]
+    assert [r.revision for r in config.migrate_up("head")] == ["0002"]
+    assert config.current_revision() == "0002"
+    assert [p for p in config.check() if p.severity != "note"] == []
+    assert [(e.revision, e.status) for e in config.migration_history()] == [
+        ("0001", "applied"),
+        ("0002", "applied"),
+    ]
+    assert [m.revision for m in config.migrations_to_revert("-1")] == ["0002"]
+    assert [r.revision for r in config.migrate_down("-1")] == ["0002"]
+    assert [row.version for row in config.applied_migrations()] == ["0001"]
+    assert config.stamp("head") == ["0002"]  # recorded, not run: the seed row stays deleted
+    assert [row.version for row in config.applied_migrations()] == ["0001", "0002"]
+    assert config.reconcile() == []
 
 
 @pytest.fixture
@@ -104,7 +148,7 @@ def test_async_config_under_asyncio_run_and_anyio_run(tmp_path: Path, migrations
 
 def test_engine_runs_on_trio_with_the_stdlib_sqlite_driver(sync_config: SqliteConfig) -> None:
     engine = sync_config.migration_engine()
-    runs = anyio.run(engine.upgrade, "head", backend="trio")
+    runs = anyio.run(engine.migrate_up, "head", backend="trio")
     assert [r.revision for r in runs] == ["0001", "0002"]
     assert _user_ids(sync_config) == [7]
 
