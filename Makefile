@@ -20,11 +20,11 @@ $(STAMP): pyproject.toml
 	@if command -v uv >/dev/null 2>&1; then \
 		uv venv --allow-existing $(VENV) && \
 		{ uv pip uninstall --python $(PY) sqlspec >/dev/null 2>&1 || true; } && \
-		uv pip install --python $(PY) -e '.[postgres,mysql,litestar]' --group dev; \
+		uv pip install --python $(PY) -e '.[postgres,mysql,litestar,lint]' --group dev; \
 	else \
 		python3 -m venv $(VENV) && $(PY) -m pip install -q -U pip && \
 		{ $(PY) -m pip uninstall -q -y sqlspec >/dev/null 2>&1 || true; } && \
-		$(PY) -m pip install -q -e '.[postgres,mysql,litestar]' --group dev; \
+		$(PY) -m pip install -q -e '.[postgres,mysql,litestar,lint]' --group dev; \
 	fi
 	@touch $(STAMP)
 
