@@ -112,6 +112,8 @@ class MigrationEngine:
         self._dialect = dialect
         self._store = VersionStore(dialect, settings.version_table)
         self._runner = MigrationRunner(self._store, dialect, reporter)
+        self.reconciled: list[tuple[str, str]] = []
+        """The rows the last :meth:`migrate_up` renamed (old, new revision) for a teammate's ``fix``."""
 
     @property
     def directory(self) -> Path:
@@ -304,11 +306,13 @@ class MigrationEngine:
         that statement took effect, ``"not-ran"`` if it did not.
         """
         files = self.files()
+        self.reconciled = []
         if not plan_upgrade([f.revision for f in files], await self._fully_applied(), revision):
             return []  # up to date: one narrow query, no lock, no file read
         async with self._session() as (driver, tasks):
             applied = await self._store.applied(driver)
-            if await self._reconcile(driver, files, applied):
+            if renamed := await self._reconcile(driver, files, applied):
+                self.reconciled = renamed
                 applied = await self._store.applied(driver)
             self._refuse_unfinished(files, applied, resume=resume, interrupted=interrupted)
             unfinished = {row.version: row for row in applied if row.is_partial}

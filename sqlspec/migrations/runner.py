@@ -33,6 +33,7 @@ from sqlspec.exceptions import (
     resume_advice,
 )
 from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration
+from sqlspec.migrations.hints import placeholder_hint
 from sqlspec.migrations.progress import Interrupted, PrefixChecksums, resume_point
 from sqlspec.migrations.python_migrations import call_python_migration, line_in
 from sqlspec.migrations.settle import execute_settled
@@ -111,6 +112,10 @@ class MigrationRunner:
                 done = "rolled back" if atomic else "stopped part-way"
                 self.interruption = f"{direction} of {migration.revision} was interrupted and {done}"
             raise
+        if direction == "upgrade" and migration.kind == "sql" and not self._statements(migration, direction):
+            logger.warning(
+                "%s: the upgrade section is empty; recorded as applied, nothing ran", migration.path
+            )
         run = MigrationRun(
             revision=migration.revision,
             description=migration.description,
@@ -161,6 +166,9 @@ class MigrationRunner:
         message: str | None = None,
     ) -> MigrationExecutionError:
         outcome = None
+        text = self._statements(migration, direction)[statement - 1] if statement is not None else None
+        if hint := placeholder_hint(error, text, self._dialect):
+            message = f"{message or one_line(error)} ({hint})"
         if driver.lost_connection(error):
             done = "it was rolled back" if rolled_back else "what ran before stays done"
             outcome = (
@@ -249,10 +257,11 @@ class MigrationRunner:
                 if settled.cancelled is not None:
                     self._interrupted(migration, index + 1, total, "failed")
                     raise settled.cancelled
+                hint = placeholder_hint(settled.error, statements[index], self._dialect)
                 raise PartialMigrationError(
                     migration.revision,
                     migration.path,
-                    one_line(settled.error),
+                    one_line(settled.error) + (f" ({hint})" if hint else ""),
                     statement=index + 1,
                     total=total,
                     advice=await self._dialect.failure_advice(driver, statements[index]),
@@ -371,6 +380,9 @@ class MigrationRunner:
             logger.info("sqlspec: %s", self.interruption)
             raise
         await self._progress(driver, migration, started, "applied", None, None)
+
+    def _statements(self, migration: Migration, direction: Direction) -> tuple[str, ...]:
+        return migration_statements(migration, direction, self._dialect) if migration.kind == "sql" else ()
 
     def _atomic(self, migration: Migration, direction: Direction) -> bool:
         return runs_in_transaction(migration, direction, self._dialect)
