@@ -22,6 +22,7 @@ from sqlspec.migrations.config import MigrationConfig, to_migration_config
 from sqlspec.migrations.engine import HistoryEntry, Interrupted, MigrationEngine, MigrationRun, Reporter
 from sqlspec.migrations.files import Migration
 from sqlspec.migrations.store import AppliedMigration
+from sqlspec.schema import Snapshot
 
 __all__ = (
     "AsyncDatabaseConfig",
@@ -142,6 +143,10 @@ class MigrationCommands:
         """Every problem with the files and the database's history, errors first; changes nothing."""
         return await self._engine().check()
 
+    async def schema_snapshot(self) -> Snapshot:
+        """The database's schema as ``dump-schema`` writes it (the version table left out)."""
+        return await self._engine().schema_snapshot()
+
     async def reconcile(self) -> list[tuple[str, str]]:
         """Rename rows applied under a timestamp whose file ``fix`` renumbered; the (old, new) pairs."""
         return await self._engine().reconcile()
@@ -188,4 +193,5 @@ class SyncDatabaseConfig(DatabaseConfig):
     migrations_to_revert = blocking_twin(MigrationCommands.migrations_to_revert)
     stamp = blocking_twin(MigrationCommands.stamp)
     check = blocking_twin(MigrationCommands.check)
+    schema_snapshot = blocking_twin(MigrationCommands.schema_snapshot)
     reconcile = blocking_twin(MigrationCommands.reconcile)

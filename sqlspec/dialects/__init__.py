@@ -20,6 +20,7 @@ from sqlspec.migrations.statements import Rule
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
     from sqlspec.migrations.lock import RunLock
+    from sqlspec.schema import SchemaObject
 
 __all__ = ("Dialect",)
 
@@ -107,6 +108,10 @@ class Dialect(ABC):
 
     async def prepare_run(self, driver: AsyncDriver) -> None:  # noqa: B027 -- optional, not abstract
         """Ready the connection of a migration run, once it holds the run lock."""
+
+    @abstractmethod
+    async def read_schema(self, driver: AsyncDriver, exclude: frozenset[str]) -> list[SchemaObject]:
+        """The schema's objects, read from the catalog; tables named in ``exclude`` left out."""
 
     async def failure_advice(self, driver: AsyncDriver, statement: str) -> str:
         """What a failed non-transactional statement left behind that blocks a retry, with the fix."""

@@ -14,6 +14,7 @@ from sqlspec.migrations.sql import unwrap_code_comments
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
+    from sqlspec.schema import SchemaObject
 
 __all__ = ("MYSQL", "MySQLDialect", "NamedRunLock", "lock_name")
 
@@ -133,6 +134,13 @@ class MySQLDialect(Dialect):
 
     def run_lock(self, driver: AsyncDriver, version_table: str) -> RunLock:
         return NamedRunLock(driver, version_table)
+
+    async def read_schema(self, driver: AsyncDriver, exclude: frozenset[str]) -> list[SchemaObject]:
+        from sqlspec.schema._mysql import (
+            read_mysql_schema,  # only dump-schema, check --schema and test need it
+        )
+
+        return await read_mysql_schema(driver, exclude)
 
 
 MYSQL = MySQLDialect()

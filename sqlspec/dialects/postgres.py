@@ -12,6 +12,7 @@ from sqlspec.migrations.statements import first_autocommit_statement
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
+    from sqlspec.schema import SchemaObject
 
 __all__ = ("POSTGRES", "AdvisoryRunLock", "PostgresDialect", "advisory_key")
 
@@ -132,6 +133,13 @@ class PostgresDialect(Dialect):
         names = [row["name"] for row in rows]
         drops = " ".join(f"DROP INDEX CONCURRENTLY {name};" for name in names)
         return f"the failed build left invalid index {', '.join(names)}: {drops} then resume"
+
+    async def read_schema(self, driver: AsyncDriver, exclude: frozenset[str]) -> list[SchemaObject]:
+        from sqlspec.schema._postgres import (
+            read_postgres_schema,  # only dump-schema, check --schema and test need it
+        )
+
+        return await read_postgres_schema(driver, exclude)
 
 
 POSTGRES = PostgresDialect()

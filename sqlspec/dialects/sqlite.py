@@ -19,6 +19,7 @@ from sqlspec.migrations.lock import SILENT_AFTER, Holder, RunLock
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
+    from sqlspec.schema import SchemaObject
 
 __all__ = ("SQLITE", "LockFile", "SqliteDialect", "lock_file_path", "run_lock_holder")
 
@@ -124,6 +125,13 @@ class SqliteDialect(Dialect):
 
     def run_lock(self, driver: AsyncDriver, version_table: str) -> RunLock:
         return LockFile(driver.database)
+
+    async def read_schema(self, driver: AsyncDriver, exclude: frozenset[str]) -> list[SchemaObject]:
+        from sqlspec.schema._sqlite import (
+            read_sqlite_schema,  # only dump-schema, check --schema and test need it
+        )
+
+        return await read_sqlite_schema(driver, exclude)
 
 
 SQLITE = SqliteDialect()

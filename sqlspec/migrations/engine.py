@@ -55,12 +55,21 @@ from sqlspec.migrations.runner import (
 from sqlspec.migrations.settle import background_tasks
 from sqlspec.migrations.statements import first_implicit_commit, migration_statements, statement_preview
 from sqlspec.migrations.store import AppliedMigration, VersionStore
+from sqlspec.schema import Snapshot, read_snapshot
 
 if TYPE_CHECKING:
     from sqlspec.dialects import Dialect
     from sqlspec.migrations.config import MigrationConfig
 
-__all__ = ("ConnectionSource", "HistoryEntry", "Interrupted", "MigrationEngine", "MigrationRun", "Reporter")
+__all__ = (
+    "ConnectionSource",
+    "HistoryEntry",
+    "Interrupted",
+    "MigrationEngine",
+    "MigrationRun",
+    "Reporter",
+    "RunSession",
+)
 
 logger = logging.getLogger("sqlspec")
 _T = TypeVar("_T")
@@ -310,26 +319,39 @@ class MigrationEngine:
         if not plan_upgrade([f.revision for f in files], await self._fully_applied(), revision):
             return []  # up to date: one narrow query, no lock, no file read
         async with self._session() as (driver, tasks):
+            return await self._up(driver, tasks, files, revision, resume=resume, interrupted=interrupted)
+
+    async def _up(
+        self,
+        driver: AsyncDriver,
+        tasks: anyio.abc.TaskGroup,
+        files: Sequence[MigrationFile],
+        revision: str,
+        *,
+        resume: bool = False,
+        interrupted: Interrupted | None = None,
+    ) -> list[MigrationRun]:
+        """``migrate_up`` on a connection that holds the run lock."""
+        applied = await self._store.applied(driver)
+        if renamed := await self._reconcile(driver, files, applied):
+            self.reconciled = renamed
             applied = await self._store.applied(driver)
-            if renamed := await self._reconcile(driver, files, applied):
-                self.reconciled = renamed
-                applied = await self._store.applied(driver)
-            self._refuse_unfinished(files, applied, resume=resume, interrupted=interrupted)
-            unfinished = {row.version: row for row in applied if row.is_partial}
-            migrations = self._load_upgrade(files, applied, revision)
-            if migrations:
-                await self._store.ensure_table(driver)
-            return [
-                await self._runner.run(
-                    driver,
-                    migration,
-                    "upgrade",
-                    tasks,
-                    unfinished=unfinished.get(migration.revision),
-                    interrupted=interrupted,
-                )
-                for migration in migrations
-            ]
+        self._refuse_unfinished(files, applied, resume=resume, interrupted=interrupted)
+        unfinished = {row.version: row for row in applied if row.is_partial}
+        migrations = self._load_upgrade(files, applied, revision)
+        if migrations:
+            await self._store.ensure_table(driver)
+        return [
+            await self._runner.run(
+                driver,
+                migration,
+                "upgrade",
+                tasks,
+                unfinished=unfinished.get(migration.revision),
+                interrupted=interrupted,
+            )
+            for migration in migrations
+        ]
 
     def _refuse_unfinished(
         self,
@@ -375,8 +397,28 @@ class MigrationEngine:
         if not plan_downgrade([f.revision for f in files], [row.version for row in applied], revision):
             return []
         async with self._session() as (driver, tasks):
-            migrations = self._load_downgrade(files, await self._store.applied(driver), revision)
-            return [await self._runner.run(driver, m, "downgrade", tasks) for m in migrations]
+            return await self._down(driver, tasks, files, revision)
+
+    async def _down(
+        self, driver: AsyncDriver, tasks: anyio.abc.TaskGroup, files: Sequence[MigrationFile], revision: str
+    ) -> list[MigrationRun]:
+        """``migrate_down`` on a connection that holds the run lock."""
+        migrations = self._load_downgrade(files, await self._store.applied(driver), revision)
+        return [await self._runner.run(driver, m, "downgrade", tasks) for m in migrations]
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[RunSession]:
+        """One connection holding the run lock for several operations in a row (``sqlspec test``).
+
+        Each operation reads the version table afresh; none opens a connection of its own.
+        """
+        async with self._session() as (driver, tasks):
+            yield RunSession(self, driver, tasks)
+
+    async def schema_snapshot(self) -> Snapshot:
+        """The database's schema as ``dump-schema`` writes it (the version table left out)."""
+        async with self._connect() as driver:
+            return await read_snapshot(driver, self._dialect, exclude=[self._settings.version_table])
 
     async def stamp(self, revision: str = "head") -> list[str]:
         """Record migrations up to ``revision`` as applied without running them, to adopt a database.
@@ -435,3 +477,31 @@ def _describe(file: MigrationFile) -> str:
         return parse(file).description
     except MigrationSourceError:
         return file.slug.replace("_", " ")
+
+
+class RunSession:
+    """Operations on one connection that holds the run lock; made by :meth:`MigrationEngine.session`."""
+
+    def __init__(self, engine: MigrationEngine, driver: AsyncDriver, tasks: anyio.abc.TaskGroup) -> None:
+        self._engine = engine
+        self._driver = driver
+        self._tasks = tasks
+
+    async def migrate_up(self, revision: str = "head") -> list[MigrationRun]:
+        """Apply pending migrations up to ``revision``, as :meth:`MigrationEngine.migrate_up` does."""
+        return await self._engine._up(self._driver, self._tasks, self._engine.files(), revision)
+
+    async def migrate_down(self, revision: str = "-1") -> list[MigrationRun]:
+        """Revert migrations down to ``revision``, as :meth:`MigrationEngine.migrate_down` does."""
+        return await self._engine._down(self._driver, self._tasks, self._engine.files(), revision)
+
+    async def pending_migrations(self, revision: str = "head") -> list[Migration]:
+        """What :meth:`migrate_up` would apply, parsed and validated; changes nothing."""
+        files = self._engine.files()
+        applied = await self._engine._store.applied(self._driver)
+        return self._engine._load_upgrade(files, applied, revision)
+
+    async def schema_snapshot(self) -> Snapshot:
+        """The schema as the session's connection sees it, the version table left out."""
+        exclude = [self._engine._settings.version_table]
+        return await read_snapshot(self._driver, self._engine.dialect, exclude=exclude)
