@@ -8,10 +8,14 @@ sync configs get one-line blocking twins of the same methods (see :mod:`sqlspec.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from contextlib import AbstractAsyncContextManager
-from typing import Any, ClassVar
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, ClassVar, Self
+from urllib.parse import urlsplit, urlunsplit
+
+import anyio
 
 from sqlspec._sync import blocking_twin
 from sqlspec.dialects import Dialect
@@ -30,6 +34,7 @@ __all__ = (
     "MigrationCommands",
     "SyncDatabaseConfig",
     "require_asyncio",
+    "with_database",
 )
 
 
@@ -71,6 +76,34 @@ class DatabaseConfig(ABC):
     async def close_pool(self) -> None:  # noqa: B027 -- an optional hook, not abstract
         """Close what :meth:`open_pool` opened."""
 
+    @asynccontextmanager
+    async def scratch_database(self) -> AsyncIterator[Self]:
+        """A config like this one for a new, empty database, dropped on exit: where ``sqlspec test`` runs.
+
+        On a server the database is created through this config's own connection, so its user needs
+        the right to create databases; for SQLite it is a file in a temporary folder.
+        """
+        name = f"sqlspec_scratch_{secrets.token_hex(6)}"
+        connection_config = await self._create_scratch(name)
+        try:
+            yield type(self)(
+                connection_config=connection_config,
+                migration_config=self.migration_config,
+                bind_key=self.bind_key,
+            )
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._drop_scratch(name, connection_config)
+
+    async def _create_scratch(self, name: str) -> dict[str, Any]:
+        async with self.provide_driver() as driver:
+            await driver.execute(self.dialect.create_database(name))
+        return with_database(self.connection_config, name)
+
+    async def _drop_scratch(self, name: str, connection_config: dict[str, Any]) -> None:
+        async with self.provide_driver() as driver:
+            await driver.execute(self.dialect.drop_database(name))
+
     def migration_engine(self, *, reporter: Reporter | None = None) -> MigrationEngine:
         """The engine for this database; cheap to make, it connects only when used."""
         return MigrationEngine(self, self.migration_config, self.dialect, reporter=reporter)
@@ -78,6 +111,16 @@ class DatabaseConfig(ABC):
     def __repr__(self) -> str:
         bind = f", bind_key={self.bind_key!r}" if self.bind_key else ""
         return f"{type(self).__name__}(script_location={self.migration_config.script_location!r}{bind})"
+
+
+def with_database(connection_config: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A server's ``connection_config`` pointed at database ``name``: in its DSN and its own key."""
+    changed = {key: value for key, value in connection_config.items() if key != "db"}
+    if dsn := changed.get("dsn"):
+        changed["dsn"] = urlunsplit(urlsplit(str(dsn))._replace(path=f"/{name}"))
+    if "dsn" not in changed or "database" in changed or "db" in connection_config:
+        changed["database"] = name
+    return changed
 
 
 def require_asyncio(config_name: str) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
+import tempfile
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -19,6 +21,7 @@ from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationErr
 __all__ = (
     "ProbedConnection",
     "SqliteDriverBase",
+    "SqliteScratch",
     "connect_arguments",
     "connection_error",
     "database_missing",
@@ -184,3 +187,17 @@ def connection_error(database: object, error: Exception) -> Exception:
     if isinstance(error, TypeError):
         return ImproperConfigurationError(f"connection_config: {error}")
     return DatabaseConnectionError(f"cannot open SQLite database {database!r}: {error}")
+
+
+class SqliteScratch:
+    """Scratch databases for the SQLite configs: a file in a temporary folder, removed on exit."""
+
+    connection_config: dict[str, Any]
+
+    async def _create_scratch(self, name: str) -> dict[str, Any]:
+        folder = await anyio.to_thread.run_sync(lambda: tempfile.mkdtemp(prefix="sqlspec-scratch-"))
+        return {**self.connection_config, "database": str(Path(folder) / f"{name}.db"), "uri": False}
+
+    async def _drop_scratch(self, name: str, connection_config: dict[str, Any]) -> None:
+        folder = Path(connection_config["database"]).parent
+        await anyio.to_thread.run_sync(lambda: shutil.rmtree(folder, ignore_errors=True))

@@ -13,6 +13,7 @@ import anyio.to_thread
 
 from sqlspec.adapters._sqlite import (
     SqliteDriverBase,
+    SqliteScratch,
     connect_arguments,
     connection_error,
     database_missing,
@@ -50,7 +51,7 @@ class AiosqliteDriver(SqliteDriverBase):
         await self.connection.interrupt()
 
 
-class AiosqliteConfig(AsyncDatabaseConfig):
+class AiosqliteConfig(SqliteScratch, AsyncDatabaseConfig):
     """An async SQLite database: ``connection_config={"database": "app.db"}``."""
 
     dialect = SQLITE

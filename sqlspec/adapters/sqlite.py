@@ -17,6 +17,7 @@ import anyio.to_thread
 
 from sqlspec.adapters._sqlite import (
     SqliteDriverBase,
+    SqliteScratch,
     connect_arguments,
     connection_error,
     database_missing,
@@ -72,7 +73,7 @@ class SqliteDriver(SqliteDriverBase):
         self.connection.interrupt()
 
 
-class SqliteConfig(SyncDatabaseConfig):
+class SqliteConfig(SqliteScratch, SyncDatabaseConfig):
     """A SQLite database for sync code: ``config.migrate_up()`` blocks until done."""
 
     dialect = SQLITE

@@ -109,6 +109,14 @@ class Dialect(ABC):
     async def prepare_run(self, driver: AsyncDriver) -> None:  # noqa: B027 -- optional, not abstract
         """Ready the connection of a migration run, once it holds the run lock."""
 
+    def create_database(self, name: str) -> str:
+        """The statement that creates an empty database ``name`` (a scratch database for tests)."""
+        return f"CREATE DATABASE {self.quote(name)}"
+
+    def drop_database(self, name: str) -> str:
+        """The statement that drops database ``name``, even with sessions still open on it."""
+        return f"DROP DATABASE IF EXISTS {self.quote(name)}"
+
     @abstractmethod
     async def read_schema(self, driver: AsyncDriver, exclude: frozenset[str]) -> list[SchemaObject]:
         """The schema's objects, read from the catalog; tables named in ``exclude`` left out."""

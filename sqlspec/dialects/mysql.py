@@ -135,6 +135,9 @@ class MySQLDialect(Dialect):
     def run_lock(self, driver: AsyncDriver, version_table: str) -> RunLock:
         return NamedRunLock(driver, version_table)
 
+    def create_database(self, name: str) -> str:
+        return f"CREATE DATABASE {self.quote(name)} CHARACTER SET utf8mb4"
+
     async def read_schema(self, driver: AsyncDriver, exclude: frozenset[str]) -> list[SchemaObject]:
         from sqlspec.schema._mysql import (
             read_mysql_schema,  # only dump-schema, check --schema and test need it

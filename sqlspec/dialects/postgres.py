@@ -134,6 +134,9 @@ class PostgresDialect(Dialect):
         drops = " ".join(f"DROP INDEX CONCURRENTLY {name};" for name in names)
         return f"the failed build left invalid index {', '.join(names)}: {drops} then resume"
 
+    def drop_database(self, name: str) -> str:
+        return f"DROP DATABASE IF EXISTS {self.quote(name)} WITH (FORCE)"
+
     async def read_schema(self, driver: AsyncDriver, exclude: frozenset[str]) -> list[SchemaObject]:
         from sqlspec.schema._postgres import (
             read_postgres_schema,  # only dump-schema, check --schema and test need it
