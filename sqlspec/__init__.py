@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     )
     from sqlspec.migrations import HistoryEntry, MigrationConfig, MigrationRun
 
-__version__ = "0.1.0"
+__version__ = "0.1.0"  # the one place the version is set: the build reads it ([tool.hatch.version])
 
 _HOMES = {
     "sqlspec.config": ("AsyncDatabaseConfig", "DatabaseConfig", "SyncDatabaseConfig"),
