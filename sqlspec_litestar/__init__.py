@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlspec_litestar.plugin import SQLSpecPlugin
+    from sqlspec_litestar.plugin import SQLSpecPlugin, StartupError
     from sqlspec_litestar.store import SQLSpecSessionStore
 
-__all__ = ("SQLSpecPlugin", "SQLSpecSessionStore")
+__all__ = ("SQLSpecPlugin", "SQLSpecSessionStore", "StartupError")
 
 
 def __getattr__(name: str) -> Any:
@@ -20,6 +20,10 @@ def __getattr__(name: str) -> Any:
         from sqlspec_litestar.plugin import SQLSpecPlugin
 
         return SQLSpecPlugin
+    if name == "StartupError":
+        from sqlspec_litestar.plugin import StartupError
+
+        return StartupError
     if name == "SQLSpecSessionStore":
         from sqlspec_litestar.store import SQLSpecSessionStore
 

@@ -2,32 +2,88 @@
 
 - lifespan: opens the configs' pools, applies pending migrations before the first request (one
   cheap query when up to date; the engine's lock makes several workers safe), closes the pools;
+- a start-up that cannot happen (no database, a failing migration) logs one line and stops the app;
 - dependency injection: a handler parameter named ``db`` (by default) receives a driver;
-- CLI: ``litestar database <command>``.
+- CLI: ``litestar database <command>`` (alias ``litestar db``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING
 
 from litestar.di import Provide
 from litestar.plugins import CLIPlugin, InitPlugin
 
+from sqlspec._redact import redact_connection_config
 from sqlspec.config import DatabaseConfig
 from sqlspec.driver import AsyncDriver
-from sqlspec.exceptions import ImproperConfigurationError, SQLSpecError
+from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError, SQLSpecError
 
 if TYPE_CHECKING:
     from click import Group
     from litestar import Litestar
     from litestar.config.app import AppConfig
 
-__all__ = ("SQLSpecPlugin",)
+__all__ = ("SQLSpecPlugin", "StartupError")
 
 logger = logging.getLogger("sqlspec")
+
+
+class StartupError(SQLSpecError):
+    """The app cannot start: a database is out of reach or a migration failed.
+
+    Its message, one line naming the database and the reason, is logged once by the plugin; the error
+    it stands for is its ``__cause__``.
+    """
+
+    def __init__(self, config: DatabaseConfig, error: SQLSpecError) -> None:
+        self.config = config
+        self.error = error
+        reason = str(error)
+        if not isinstance(error, DatabaseConnectionError):  # that message names the database already
+            reason = f"{_where(config)}: {reason}"
+        super().__init__(f"cannot start: {reason}")
+
+
+def _where(config: DatabaseConfig) -> str:
+    """The database of ``config`` in a log line: its dialect and connection settings, redacted."""
+    return f"{config.dialect.name} ({redact_connection_config(config.connection_config)})"
+
+
+class _SilenceLoggedFailure(logging.Filter):
+    """Drops the server's traceback of a :class:`StartupError`: the plugin logged its one line.
+
+    Litestar reports a failed start-up to the ASGI server as the formatted traceback, which uvicorn
+    logs on ``uvicorn.error``; for an error already told in one line that is only noise (75 lines
+    for a refused connection). Any other error's traceback passes through untouched.
+    """
+
+    marker = f"{StartupError.__module__}.{StartupError.__qualname__}: "
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and self.marker in record.msg)
+
+
+_silence_logged_failure = _SilenceLoggedFailure()
+SERVER_LOGGERS = ("uvicorn.error",)
+"""The loggers on which an ASGI server reports a failed start-up with its traceback."""
+
+
+@contextmanager
+def _stops_start_up(config: DatabaseConfig) -> Iterator[None]:
+    """Turn a SQLSpecError inside the block into a :class:`StartupError`, logged in one line."""
+    try:
+        yield
+    except SQLSpecError as error:
+        failure = StartupError(config, error)
+        logger.error("sqlspec: %s", failure)
+        logger.debug("sqlspec: the start-up failure in full", exc_info=error)
+        for name in SERVER_LOGGERS:
+            logging.getLogger(name).addFilter(_silence_logged_failure)  # added once however often
+        raise failure from error
 
 
 class SQLSpecPlugin(InitPlugin, CLIPlugin):
@@ -52,9 +108,9 @@ class SQLSpecPlugin(InitPlugin, CLIPlugin):
         return self.configs[0]
 
     def on_cli_init(self, cli: Group) -> None:
-        from sqlspec_litestar.cli import database_command
+        from sqlspec_litestar.cli import add_database_commands
 
-        cli.add_command(database_command)
+        add_database_commands(cli, lambda: self.configs)
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.lifespan = [*app_config.lifespan, self.lifespan]
@@ -67,22 +123,25 @@ class SQLSpecPlugin(InitPlugin, CLIPlugin):
 
     @asynccontextmanager
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
-        """Open pools, apply pending migrations, serve, then close the pools."""
+        """Open pools, apply pending migrations, serve, then close the pools.
+
+        A :class:`~sqlspec.exceptions.SQLSpecError` on the way (a database out of reach, a failing
+        migration, a lock given up on) is logged as one line and raised as :class:`StartupError`,
+        so the app does not start; any other exception is a bug and keeps its traceback.
+        """
         async with AsyncExitStack() as stack:
             for config in self.configs:
-                await config.open_pool()
+                with _stops_start_up(config):
+                    await config.open_pool()
                 stack.push_async_callback(config.close_pool)
             if self.auto_migrate:
                 for config in self.configs:
-                    await self._migrate(config)
+                    with _stops_start_up(config):
+                        await self._migrate(config)
             yield
 
     async def _migrate(self, config: DatabaseConfig) -> None:
-        try:
-            runs = await config.migration_engine().migrate_up("head")
-        except SQLSpecError as error:
-            logger.error("sqlspec: migrations failed, the app will not start: %s", error)
-            raise
+        runs = await config.migration_engine().migrate_up("head")
         for run in runs:
             logger.info("sqlspec: applied %s %s (%.1f ms)", run.revision, run.description, run.duration_ms)
 

@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 
 from sqlspec import DatabaseConnectionError, MigrationExecutionError
 from sqlspec.adapters.asyncpg import AsyncpgConfig
+from sqlspec_litestar import StartupError
 from tests.integration.conftest import SECRET
 from tests.migration_files import sql_migration
 
@@ -42,7 +43,8 @@ def test_a_start_up_that_cannot_connect_never_shows_the_password(
 ) -> None:
     sql_migration(migrations_dir, "0001", "a", "CREATE TABLE a (id INTEGER);")
     caught = _start(failing_dsn, migrations_dir, caplog)
-    assert caught.group_contains(DatabaseConnectionError, match=r"password=\*\*\*")
+    assert caught.group_contains(StartupError, match=r"password=\*\*\*")
+    assert isinstance(caught.value.exceptions[0].__cause__, DatabaseConnectionError)
 
 
 @pytest.mark.postgres
@@ -52,6 +54,8 @@ def test_the_plugins_failure_line_never_shows_the_password(
     sql_migration(migrations_dir, "0001", "bad", "SELECT * FROM no_such_table;")
     dsn = f"{postgres_dsn}?sslpassword={SECRET}"  # the server ignores it: the pool opens
     caught = _start(dsn, migrations_dir, caplog)
-    assert caught.group_contains(MigrationExecutionError)
+    assert caught.group_contains(StartupError)
+    assert isinstance(caught.value.exceptions[0].__cause__, MigrationExecutionError)
     (line,) = [r.getMessage() for r in caplog.records if r.name == "sqlspec" and r.levelno == logging.ERROR]
-    assert "migrations failed, the app will not start" in line
+    assert line.startswith("sqlspec: cannot start: postgres (dsn=postgresql://postgres@")
+    assert "sslpassword=***" in line
