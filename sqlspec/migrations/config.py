@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -28,6 +29,16 @@ class MigrationConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     """Folder holding ``migration.sql`` / ``migration.py`` that replace the built-in templates."""
     lock_timeout: float = 60.0
     """Seconds to wait for another process's migration run before giving up."""
+    schema_file: str | None = None
+    """Where ``dump-schema`` writes the schema snapshot and ``check --schema`` reads it; by default
+    ``schema.sql`` beside the ``script_location`` folder."""
+
+    @property
+    def schema_path(self) -> Path:
+        """The schema snapshot's file, as :attr:`schema_file` says or its default."""
+        if self.schema_file is not None:
+            return Path(self.schema_file)
+        return Path(self.script_location).parent / "schema.sql"
 
 
 _FIELDS = MigrationConfig.__struct_fields__

@@ -105,13 +105,13 @@ async def _climb(run: RunSession, migration: Migration, before: Snapshot) -> Sta
         stage = "downgrade"
         await run.migrate_down("-1")
         if differences := diff_snapshots(before, await run.schema_snapshot()):
-            found = _described(differences, "the schema before its upgrade", "after its downgrade")
+            found = _described(differences, "before the upgrade", "after the downgrade")
             return step("restore", "its downgrade does not restore the schema", found)
         stage = "second upgrade"
         await run.migrate_up("+1")
     except MigrationError as error:
         return step(stage, str(error))
     if differences := diff_snapshots(after, await run.schema_snapshot()):
-        found = _described(differences, "the first upgrade", "the second")
+        found = _described(differences, "after the first upgrade", "after the second")
         return step("reapply", "a second upgrade after its downgrade gives another schema", found)
     return step()

@@ -103,12 +103,13 @@ class SchemaDifference(msgspec.Struct, frozen=True):
     diff: tuple[str, ...] = ()
 
     def describe(self, expected: str, actual: str) -> str:
-        """One line, then the diff's lines: ``expected`` and ``actual`` name the two sides."""
+        """One line, then the diff's lines; ``expected`` and ``actual`` say where each side is
+        (``"in the snapshot"``, ``"after the downgrade"``)."""
         if self.change == "missing":
-            return f"{self.title}: in {expected}, not in {actual}"
+            return f"{self.title}: only {expected}"
         if self.change == "unexpected":
-            return f"{self.title}: in {actual}, not in {expected}"
-        return "\n".join([f"{self.title}: differs ({expected} -, {actual} +)", *self.diff])
+            return f"{self.title}: only {actual}"
+        return "\n".join([f"{self.title}: differs (- {expected}, + {actual})", *self.diff])
 
 
 def diff_snapshots(expected: Snapshot, actual: Snapshot) -> list[SchemaDifference]:
