@@ -185,8 +185,10 @@ class _Checker:
         elif isinstance(node, ast.InsertStmt) and isinstance(node.selectStmt, ast.SelectStmt):
             sources = [_relation(r) for r in _walk(node.selectStmt.fromClause) if isinstance(r, ast.RangeVar)]
             existing = [t for t in sources if state.exists(t)]
-            if existing and self.first_data is None:
-                self.first_data = (index, f"INSERT ... SELECT from {existing[0]}")
+            if existing:
+                state.filled(_relation(node.relation))
+                if self.first_data is None:
+                    self.first_data = (index, f"INSERT ... SELECT from {existing[0]}")
 
     def alter_table(self, position: int, index: int, node: ast.AlterTableStmt, table: str) -> None:
         commands = [c for c in node.cmds or () if isinstance(c, ast.AlterTableCmd)]

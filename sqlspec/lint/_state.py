@@ -43,6 +43,10 @@ class RunState:
     def created(self, table: str) -> None:
         self.new_tables.add(table_key(table))
 
+    def filled(self, table: str) -> None:
+        """Rows copied into a new table (a rebuild): it holds data now, like an existing table."""
+        self.new_tables.discard(table_key(table))
+
     def renamed(self, old: str, new: str) -> None:
         """A table renamed: a new table keeps being new under its new name."""
         if table_key(old) in self.new_tables:

@@ -193,8 +193,11 @@ class _Checker:
                 self.first_data = (index, f"{head} of every row of {name}")
         elif head in {"INSERT", "REPLACE"} and "SELECT" in words and "FROM" in words:
             source, _ = _name_at(tokens, words.index("FROM", words.index("SELECT")) + 1)
-            if self.state.exists(source) and self.first_data is None:
-                self.first_data = (index, f"INSERT ... SELECT from {source}")
+            if self.state.exists(source):
+                target, _ = _name_at(tokens, _skip(words, 1, "OR", "REPLACE", "IGNORE", "INTO"))
+                self.state.filled(target)
+                if self.first_data is None:
+                    self.first_data = (index, f"INSERT ... SELECT from {source}")
 
     def alter_table(self, index: int, table: str, actions: list[list[_Token]]) -> None:
         exists = self.state.exists(table)
