@@ -102,7 +102,7 @@ def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
 
 _WRONG_INSTALL = re.compile(r"""(?:pip install|uv add|uv pip install)\s+(?:-\S+\s+)*["']?sqlspec(?![\w-])""")
 # Written by others' work in progress: remove a mark once its page says sqlspec-migrations.
-_STILL_SAYS_SQLSPEC = {"litestar.md", "mysql.md"}
+_STILL_SAYS_SQLSPEC = {"mysql.md"}
 
 
 @pytest.mark.parametrize(

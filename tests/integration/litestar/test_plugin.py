@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -103,9 +104,9 @@ app = Litestar(plugins=[SQLSpecPlugin(config)])
 """
 
 
-def _litestar(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _litestar(folder: Path, *args: str, group: str = "database") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(Path(sys.executable).parent / "litestar"), "--app", "webapp:app", "database", *args],
+        [str(Path(sys.executable).parent / "litestar"), "--app", "webapp:app", group, *args],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -130,6 +131,11 @@ def test_litestar_database_commands(tmp_path: Path) -> None:
     assert "Applied 1 migration(s)" in upgraded.stdout
     history = _litestar(tmp_path, "history")
     assert "applied" in history.stdout
+    as_json = _litestar(tmp_path, "history", "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    document = json.loads(as_json.stdout)  # one JSON document, as `sqlspec history --json` prints
+    entries = document["migrations"] if isinstance(document, dict) else document
+    assert [entry["status"] for entry in entries] == ["applied"]
     checked = _litestar(tmp_path, "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     downgraded = _litestar(tmp_path, "downgrade", "-1", "--no-prompt")
@@ -138,6 +144,63 @@ def test_litestar_database_commands(tmp_path: Path) -> None:
     bad = _litestar(tmp_path, "upgrade", "0042")
     assert bad.returncode == 2
     assert bad.stderr.startswith("Error: unknown revision '0042'")
+    unknown = _litestar(tmp_path, "upgrade", "--bogus")
+    assert unknown.returncode == 2
+    assert "No such option: --bogus" in unknown.stderr
+
+
+def test_litestar_database_is_a_click_group_with_help_and_a_db_alias(tmp_path: Path) -> None:
+    (tmp_path / "webapp.py").write_text(APP_SOURCE.format(database=str(tmp_path / "app.db")))
+    (tmp_path / "migrations").mkdir()
+    sql_migration(tmp_path / "migrations", "0001", "notes", "CREATE TABLE notes (id INTEGER);")
+    listed = _litestar(tmp_path, "--help", group="--help")
+    assert "database" in listed.stdout
+    assert " db " not in listed.stdout  # the alias works but is not listed twice
     helped = _litestar(tmp_path, "--help")
-    assert "create-migration" in helped.stdout
+    assert helped.returncode == 0, helped.stderr
+    for command in ("upgrade", "downgrade", "history", "check", "create-migration", "show-config"):
+        assert command in helped.stdout
     assert "--config" not in helped.stdout
+    assert "--bind-key" in helped.stdout
+    assert _litestar(tmp_path).stdout == helped.stdout  # no command: the same help
+    options = _litestar(tmp_path, "upgrade", "--help")
+    assert options.returncode == 0, options.stderr
+    assert "litestar database upgrade [OPTIONS] [REVISION]" in options.stdout
+    for option in ("--dry-run", "--resume", "--interrupted"):
+        assert option in options.stdout
+    upgraded = _litestar(tmp_path, "upgrade", group="db")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "Applied 1 migration(s)" in upgraded.stdout
+    current = _litestar(tmp_path, "--bind-key", "nope", "show-current-revision", group="db")
+    assert current.returncode == 2
+    assert "no config has bind_key 'nope'" in current.stderr
+    bad_choice = _litestar(tmp_path, "create-migration", "-m", "x", "--format", "xml")
+    assert bad_choice.returncode == 2
+    assert "'xml' is not one of 'sql', 'py'" in bad_choice.stdout + bad_choice.stderr
+
+
+def test_litestar_completes_database_commands_and_options(tmp_path: Path) -> None:
+    (tmp_path / "webapp.py").write_text(APP_SOURCE.format(database=str(tmp_path / "app.db")))
+
+    def complete(words: str) -> list[str]:
+        completed = subprocess.run(
+            [str(Path(sys.executable).parent / "litestar")],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(tmp_path),
+                "LITESTAR_APP": "webapp:app",
+                "_LITESTAR_COMPLETE": "bash_complete",
+                "COMP_WORDS": f"litestar {words}",
+                "COMP_CWORD": str(len(words.split(" "))),
+            },
+            check=False,
+        )
+        return [line.split(",", 1)[1] for line in completed.stdout.splitlines() if "," in line]
+
+    assert "database" in complete("da")
+    assert {"upgrade", "downgrade"} <= set(complete("database ")) | set(complete("db "))
+    assert "--dry-run" in complete("db upgrade --")
