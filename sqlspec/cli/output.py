@@ -1,4 +1,9 @@
-"""Everything the CLI prints: rich on a terminal, plain text when piped or with ``NO_COLOR``."""
+"""Everything the CLI prints: rich on a terminal, plain text when piped or with ``NO_COLOR``.
+
+With ``--json`` (see :func:`json_mode`) stdout holds the one JSON document and nothing else: the
+human lines are dropped, progress lines and warnings go to stderr, and warnings are also kept for
+the document.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,17 @@ import msgspec
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ("captured_json", "echo", "error", "print_json", "show_notices", "table")
+__all__ = (
+    "echo",
+    "error",
+    "in_json_mode",
+    "json_mode",
+    "print_json",
+    "progress",
+    "show_notices",
+    "table",
+    "warn",
+)
 
 
 @cache
@@ -54,12 +69,59 @@ def _write(text: str) -> None:
             pass
 
 
+class _JsonMode:
+    """While on, human output stays off stdout; ``warnings`` collects what :func:`warn` said."""
+
+    on = False
+    warnings: list[str] = []  # noqa: RUF012 -- one process, one command: module-wide on purpose
+
+
+@contextmanager
+def json_mode(*, enabled: bool) -> Iterator[list[str]]:
+    """Keep stdout for one JSON document; yields the warnings said meanwhile (to put in it)."""
+    previous = _JsonMode.on, _JsonMode.warnings
+    _JsonMode.on, _JsonMode.warnings = enabled, []
+    try:
+        yield _JsonMode.warnings
+    finally:
+        _JsonMode.on, _JsonMode.warnings = previous
+
+
+def in_json_mode() -> bool:
+    """Whether the command runs with ``--json``."""
+    return _JsonMode.on
+
+
 def echo(text: str, style: str | None = None) -> None:
-    """One line to stdout; ``style`` (e.g. ``green``) only on a colour terminal."""
+    """One line to stdout (none with ``--json``); ``style`` (e.g. ``green``) only on a colour terminal."""
+    if _JsonMode.on:
+        return
     if _plain():
         _write(text + "\n")
     else:
         _console().print(text, style=style, markup=False)
+
+
+def progress(text: str, style: str | None = None) -> None:
+    """A line about work under way: stdout, or stderr with ``--json``."""
+    if not _JsonMode.on:
+        echo(text, style)
+    elif _plain(stderr=True):
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    else:
+        _console(stderr=True).print(text, style=style, markup=False)
+
+
+def warn(message: str) -> None:
+    """A ``Warning: ...`` line on stderr, kept for the JSON document too."""
+    _JsonMode.warnings.append(message)
+    text = f"Warning: {message}"
+    if _plain(stderr=True):
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    else:
+        _console(stderr=True).print(text, style="yellow", markup=False)
 
 
 def error(message: str) -> None:
@@ -72,6 +134,9 @@ def error(message: str) -> None:
 
 class _NoticeHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno == logging.WARNING:
+            warn(record.getMessage())
+            return
         text = f"{record.levelname.capitalize()}: {record.getMessage()}"
         if _plain(stderr=True):
             sys.stderr.write(text + "\n")
@@ -90,6 +155,8 @@ def show_notices() -> None:
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None) -> None:
     """Rows under a header: a rich table on a terminal, aligned plain columns otherwise."""
+    if _JsonMode.on:
+        return
     if _plain():
         widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=True)]
         lines = [title] if title else []
@@ -107,23 +174,6 @@ def table(columns: Sequence[str], rows: Sequence[Sequence[str]], title: str | No
     _console().print(rich_table)
 
 
-_captured: list[object] | None = None
-
-
-@contextmanager
-def captured_json(*, enabled: bool) -> Iterator[list[object]]:
-    """While enabled, :func:`print_json` collects into the list instead of printing (several configs)."""
-    global _captured
-    previous, _captured = _captured, ([] if enabled else None)
-    try:
-        yield _captured if _captured is not None else []
-    finally:
-        _captured = previous
-
-
 def print_json(value: object) -> None:
     """One JSON document on one line, for scripts."""
-    if _captured is not None:
-        _captured.append(value)
-        return
     _write(msgspec.json.encode(value, enc_hook=str).decode() + "\n")

@@ -150,7 +150,7 @@ def test_check_lists_every_problem_and_fails(project: Project) -> None:
     lines = result.stdout.splitlines()
     assert lines[-1] == "2 error(s), 1 warning(s)"
     assert [line.split()[0] for line in lines[:-1]] == ["error", "error", "warning"]
-    problems = json.loads(project.cli("check", "--json").stdout)
+    problems = json.loads(project.cli("check", "--json").stdout)["problems"]
     assert sorted((p["severity"], p["code"], p["revision"]) for p in problems) == [
         ("error", "chain", "0002"),
         ("error", "file", "0003"),
@@ -173,7 +173,7 @@ def test_ctrl_d_at_the_downgrade_prompt_changes_nothing(
     project.migrations.mkdir()
     sql_migration(project.migrations, "0001", "t", "CREATE TABLE t (id INTEGER);", "DROP TABLE t;")
     assert project.cli("upgrade").exit_code == 0
-    monkeypatch.setattr(sys.modules["sqlspec.cli.app"], "_interactive", lambda: True)
+    monkeypatch.setattr(sys.modules["sqlspec.cli.migrate_commands"], "interactive", lambda: True)
     result = project.cli("downgrade", input="")  # end of input at the prompt, as Ctrl-D
     assert result.exit_code == 130
     assert "aborted; nothing was changed" in result.stderr

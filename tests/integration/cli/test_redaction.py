@@ -55,7 +55,7 @@ def test_check_and_its_json_report_the_database_without_the_password(
     as_json = sqlite_project.cli("check", "--json")
     assert as_json.exit_code == 1
     assert SECRET not in as_json.stdout + as_json.stderr
-    (problem,) = (p for p in json.loads(as_json.stdout) if p["code"] == "database")
+    (problem,) = (p for p in json.loads(as_json.stdout)["problems"] if p["code"] == "database")
     assert "password=***" in problem["message"]
 
 

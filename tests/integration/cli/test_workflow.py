@@ -33,7 +33,7 @@ def _created(output: str) -> Path:
 def _history(project: Project) -> list[dict[str, object]]:
     result = project.cli("history", "--json")
     assert result.exit_code == 0, result.output
-    entries: list[dict[str, object]] = json.loads(result.stdout)
+    entries: list[dict[str, object]] = json.loads(result.stdout)["migrations"]
     return entries
 
 
@@ -124,7 +124,7 @@ def test_commands_as_real_processes(project: Project) -> None:
     assert "\x1b[" not in history.stdout  # plain output when not a terminal
     checked = project.process("check", "--json")
     assert checked.returncode == 0, checked.stderr
-    problems = json.loads(checked.stdout)
+    problems = json.loads(checked.stdout)["problems"]
     # Applied timestamps are not "pending". On MySQL the CREATE TABLE commits by itself, so check
     # notes that the migration cannot be atomic (a note, not an error: the exit code stays 0).
     expected = ["not-atomic"] if project.dialect == "mysql" else []
