@@ -88,17 +88,17 @@ def test_classifiers_and_urls(built: Built) -> None:
 
 def test_wheel_holds_both_packages_the_command_and_the_extension(built: Built) -> None:
     names = set(built.wheel.namelist())
-    assert {"sqlspec/__init__.py", "sqlspec/py.typed", "sqlspec_litestar/__init__.py"} <= names
+    assert {
+        "sqlspec/__init__.py",
+        "sqlspec/py.typed",
+        "sqlspec_litestar/__init__.py",
+        "sqlspec_litestar/py.typed",
+    } <= names
     assert not {name for name in names if "__pycache__" in name or name.startswith(("tests/", "docs/"))}
     (entry_points,) = [name for name in names if name.endswith(".dist-info/entry_points.txt")]
     text = built.wheel.read(entry_points).decode()
     assert "sqlspec = sqlspec.cli:main" in text
     assert "litestar = sqlspec_litestar.migrations" in text
-
-
-@pytest.mark.xfail(reason="sqlspec_litestar/py.typed is being added (issue 10 point 4)", strict=True)
-def test_litestar_package_is_typed(built: Built) -> None:
-    assert "sqlspec_litestar/py.typed" in built.wheel.namelist()
 
 
 def test_version_option_prints_the_version() -> None:
