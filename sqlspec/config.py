@@ -95,10 +95,21 @@ class DatabaseConfig(ABC):
             with anyio.CancelScope(shield=True):
                 await self._drop_scratch(name, connection_config)
 
+    def for_database(self, name: str) -> Self:
+        """This config pointed at another database on the same server (for SQLite: another file)."""
+        return type(self)(
+            connection_config=self._database_config(name),
+            migration_config=self.migration_config,
+            bind_key=self.bind_key,
+        )
+
+    def _database_config(self, name: str) -> dict[str, Any]:
+        return with_database(self.connection_config, name)
+
     async def _create_scratch(self, name: str) -> dict[str, Any]:
         async with self.provide_driver() as driver:
             await driver.execute(self.dialect.create_database(name))
-        return with_database(self.connection_config, name)
+        return self._database_config(name)
 
     async def _drop_scratch(self, name: str, connection_config: dict[str, Any]) -> None:
         async with self.provide_driver() as driver:

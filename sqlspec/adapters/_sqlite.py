@@ -194,9 +194,12 @@ class SqliteScratch:
 
     connection_config: dict[str, Any]
 
+    def _database_config(self, name: str) -> dict[str, Any]:
+        return {**self.connection_config, "database": name, "uri": False}
+
     async def _create_scratch(self, name: str) -> dict[str, Any]:
         folder = await anyio.to_thread.run_sync(lambda: tempfile.mkdtemp(prefix="sqlspec-scratch-"))
-        return {**self.connection_config, "database": str(Path(folder) / f"{name}.db"), "uri": False}
+        return self._database_config(str(Path(folder) / f"{name}.db"))
 
     async def _drop_scratch(self, name: str, connection_config: dict[str, Any]) -> None:
         folder = Path(connection_config["database"]).parent
