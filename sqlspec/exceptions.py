@@ -19,6 +19,7 @@ __all__ = (
     "MigrationExecutionError",
     "MigrationSourceError",
     "MigrationStateError",
+    "MissingDependencyError",
     "OutcomeUnknownError",
     "PartialMigrationError",
     "RevisionNotFoundError",
@@ -34,6 +35,13 @@ class SQLSpecError(Exception):
 
 class ImproperConfigurationError(SQLSpecError):
     """A config value is missing, unknown or of the wrong type."""
+
+
+class MissingDependencyError(ImproperConfigurationError, ImportError):
+    """A config needs a driver or framework that is not installed; the message names the extra."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(f'{package} is not installed: pip install "sqlspec-migrations[{extra}]"')
 
 
 class DatabaseConnectionError(SQLSpecError):

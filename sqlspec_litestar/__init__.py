@@ -16,6 +16,13 @@ __all__ = ("SQLSpecPlugin", "SQLSpecSessionStore", "StartupError")
 
 
 def __getattr__(name: str) -> Any:
+    if name in __all__:
+        try:
+            import litestar  # noqa: F401 -- only to name the extra when it is missing
+        except ImportError as error:
+            from sqlspec.exceptions import MissingDependencyError
+
+            raise MissingDependencyError("litestar", extra="litestar") from error
     if name == "SQLSpecPlugin":
         from sqlspec_litestar.plugin import SQLSpecPlugin
 

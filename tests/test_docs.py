@@ -101,23 +101,9 @@ def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
 
 
 _WRONG_INSTALL = re.compile(r"""(?:pip install|uv add|uv pip install)\s+(?:-\S+\s+)*["']?sqlspec(?![\w-])""")
-# Written by others' work in progress: remove a mark once its page says sqlspec-migrations.
-_STILL_SAYS_SQLSPEC = {"mysql.md"}
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(
-            page,
-            id=page.name,
-            marks=[pytest.mark.xfail(reason="still says pip install sqlspec", strict=True)]
-            if page.name in _STILL_SAYS_SQLSPEC
-            else [],
-        )
-        for page in [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
-    ],
-)
+@pytest.mark.parametrize("page", [ROOT / "README.md", *sorted(DOCS.glob("*.md"))], ids=lambda p: p.name)
 def test_pages_install_the_distribution_by_its_name(page: Path) -> None:
     """``sqlspec`` on the package index is another project; ours is ``sqlspec-migrations``."""
     wrong = [match[0] for match in _WRONG_INSTALL.finditer(page.read_text())]

@@ -13,15 +13,19 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import anyio
-import asyncmy
-from asyncmy.cursors import DictCursor
-from asyncmy.errors import MySQLError
 
 from sqlspec._redact import redact_dsn, redact_text
 from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig, require_asyncio
 from sqlspec.dialects.mysql import MYSQL
 from sqlspec.driver import AsyncDriver, Row
-from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError
+from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError, MissingDependencyError
+
+try:
+    import asyncmy
+    from asyncmy.cursors import DictCursor
+    from asyncmy.errors import MySQLError
+except ImportError as error:
+    raise MissingDependencyError("asyncmy", extra="mysql") from error
 
 __all__ = ("AsyncmyConfig", "AsyncmyDriver", "AsyncmySyncConfig")
 

@@ -11,15 +11,19 @@ from functools import partial
 from typing import Any, TypeVar
 
 import anyio
-import asyncpg
-from asyncpg.pool import PoolConnectionProxy
-from asyncpg.transaction import Transaction
 
 from sqlspec._redact import redact_dsn, redact_text
 from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig, require_asyncio
 from sqlspec.dialects.postgres import POSTGRES
 from sqlspec.driver import AsyncDriver, Row
-from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError
+from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError, MissingDependencyError
+
+try:
+    import asyncpg
+    from asyncpg.pool import PoolConnectionProxy
+    from asyncpg.transaction import Transaction
+except ImportError as error:
+    raise MissingDependencyError("asyncpg", extra="postgres") from error
 
 __all__ = ("AsyncpgConfig", "AsyncpgDriver", "AsyncpgSyncConfig")
 

@@ -120,7 +120,6 @@ except ImproperConfigurationError as error:
 """
 
 
-@pytest.mark.xfail(reason="the module imports its driver bare (issue 10 point 7)", strict=True)
 @pytest.mark.parametrize(
     ("statement", "driver", "extra"),
     [
