@@ -1,8 +1,8 @@
 """The ``sqlspec`` application: its root options, its commands, and one-line usage errors.
 
-The commands live in :mod:`~sqlspec.cli.file_commands`, :mod:`~sqlspec.cli.migrate_commands` and
-:mod:`~sqlspec.cli.read_commands`; how each runs (configs, exit codes, ``--json``) in
-:mod:`~sqlspec.cli.execution`. No migration logic lives here.
+The commands live in :mod:`~sqlspec.cli.file_commands`, :mod:`~sqlspec.cli.migrate_commands`,
+:mod:`~sqlspec.cli.read_commands` and :mod:`~sqlspec.cli.safety_commands`; how each runs (configs,
+exit codes, ``--json``) in :mod:`~sqlspec.cli.execution`. No migration logic lives here.
 
 The same commands serve ``litestar database`` (see :func:`make_app`), which hands over its configs
 instead of reading ``--config``. Only typer is imported up front, so ``sqlspec --help`` stays fast;
@@ -22,6 +22,7 @@ from sqlspec.cli.execution import EXIT_SIGINT, CLIState, ConfigLoader
 from sqlspec.cli.file_commands import create_migration, fix, init
 from sqlspec.cli.migrate_commands import downgrade, stamp, upgrade
 from sqlspec.cli.read_commands import check, history, show_config, show_current_revision
+from sqlspec.cli.safety_commands import dump_schema, lint, stairway
 
 if TYPE_CHECKING:
     from sqlspec.config import DatabaseConfig
@@ -75,6 +76,8 @@ COMMANDS = (
     fix,
     stamp,
     show_config,
+    lint,
+    dump_schema,
 )
 # "-1" is a target, not an option: `sqlspec downgrade -1` as the guide writes it (and `upgrade -1`
 # reaches the engine, which explains that upgrade takes +N).
@@ -133,6 +136,7 @@ def make_app(load_configs: ConfigLoader | None = None, *, name: str = "sqlspec")
     for command in COMMANDS:
         settings = {"ignore_unknown_options": True} if command in _TARGET_TAKING else None
         application.command(command.__name__.replace("_", "-"), context_settings=settings)(command)
+    application.command("test")(stairway)  # a function named test_* or test would look like a test
     return application
 
 

@@ -92,6 +92,59 @@ async def _strict_problems(engine: MigrationEngine) -> list[Problem]:
     return problems
 
 
+async def _lint_problems(engine: MigrationEngine) -> list[Problem]:
+    """``sqlspec lint``'s findings on the pending migrations, as check's problems.
+
+    Its ``no-downgrade`` is left out (check says that of every file already); without the lint
+    extra on PostgreSQL, a note says so rather than failing the check.
+    """
+    from sqlspec.lint import LintUnavailableError, format_finding, lint_migrations
+    from sqlspec.migrations.check import Problem
+
+    try:
+        findings = lint_migrations(await engine.pending_migrations(), engine.dialect)
+    except LintUnavailableError as error:
+        return [Problem(severity="note", code="lint", message=f"not linted: {error}")]
+    return [
+        Problem(
+            severity=finding.severity,
+            code=finding.rule,
+            message=format_finding(finding),
+            revision=finding.revision,
+            path=finding.path,
+        )
+        for finding in findings
+        if finding.rule != "no-downgrade"
+    ]
+
+
+async def _schema_problems(engine: MigrationEngine) -> list[Problem]:
+    """Each object that differs between the database and the schema snapshot file."""
+    from sqlspec.migrations.check import Problem
+    from sqlspec.schema import Snapshot, diff_snapshots
+
+    path = engine.settings.schema_path
+    try:
+        committed = Snapshot.parse(path.read_text())
+    except FileNotFoundError:
+        message = f"{path}: no schema snapshot; write it with `sqlspec dump-schema`"
+        return [Problem(severity="error", code="schema", message=message, path=str(path))]
+    except (OSError, ValueError) as error:
+        return [Problem(severity="error", code="schema", message=f"{path}: {error}", path=str(path))]
+    differences = diff_snapshots(committed, await engine.schema_snapshot())
+    if not differences:
+        output.echo(f"The database's schema matches {path}", "green")
+    return [
+        Problem(
+            severity="error",
+            code="schema-drift",
+            message=difference.describe(f"in {path.name}", "in the database"),
+            path=str(path),
+        )
+        for difference in differences
+    ]
+
+
 def _warning(code: str, message: str, revision: str, path: Path) -> Problem:
     from sqlspec.migrations.check import Problem
 
@@ -107,6 +160,15 @@ def check(
             help="Fail (exit 1) on warnings too, pending migrations and timestamp names included: a CI gate.",
         ),
     ] = False,
+    schema: Annotated[
+        bool,
+        typer.Option(
+            "--schema", help="Compare the database's schema with the snapshot `dump-schema` wrote: drift."
+        ),
+    ] = False,
+    lint: Annotated[
+        bool, typer.Option("--lint/--no-lint", help="Lint the pending migrations too (`sqlspec lint`).")
+    ] = True,
     as_json: JsonOption = False,
     debug: DebugOption = False,
 ) -> None:
@@ -119,6 +181,10 @@ def check(
         problems = await check_migrations(engine)
         if strict:
             problems.extend(await _strict_problems(engine))
+        if lint and not any(problem.severity == "error" for problem in problems):
+            problems.extend(await _lint_problems(engine))
+        if schema:
+            problems.extend(await _schema_problems(engine))
         order = {"error": 0, "warning": 1, "note": 2}
         return sorted(problems, key=lambda problem: order[problem.severity])
 

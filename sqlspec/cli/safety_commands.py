@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlspec.migrations.stairway import StairwayStep
     from sqlspec.schema import Snapshot
 
-__all__ = ("dump_schema", "stairway")
+__all__ = ("dump_schema", "lint", "stairway")
 
 
 def _print_step(step: StairwayStep) -> None:
@@ -131,3 +131,33 @@ def dump_schema(
         output.echo(f"Wrote {path} ({len(snapshot.blocks)} objects)", "green")
 
     each_config(ctx, "dump-schema", action, as_json=as_json, debug=debug)
+
+
+def lint(
+    ctx: typer.Context,
+    revision: Annotated[
+        str, typer.Option("--revision", help="Lint what `upgrade REVISION` would apply (default: head).")
+    ] = "head",
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Find hazards for a live database in the migrations not applied yet (locks, rewrites, ...)."""
+    import msgspec
+
+    from sqlspec.lint import exit_code, format_finding, lint_pending
+
+    def action(config: DatabaseConfig, document: Document) -> int:
+        findings = run_engine_call(lint_pending, config, revision)
+        document.update(strict=strict, findings=msgspec.to_builtins(findings))
+        for finding in findings:
+            output.echo(format_finding(finding), "red" if finding.severity == "error" else "yellow")
+        errors = sum(1 for finding in findings if finding.severity == "error")
+        code = exit_code(findings, strict=strict)
+        summary = (
+            f"{errors} error(s), {len(findings) - errors} warning(s)" if findings else "No hazards found"
+        )
+        output.echo(summary, "bold red" if code else "bold green")
+        return code
+
+    each_config(ctx, "lint", action, as_json=as_json, debug=debug)

@@ -125,6 +125,11 @@ class MigrationEngine:
         """The rows the last :meth:`migrate_up` renamed (old, new revision) for a teammate's ``fix``."""
 
     @property
+    def settings(self) -> MigrationConfig:
+        """The migration config this engine runs with."""
+        return self._settings
+
+    @property
     def directory(self) -> Path:
         """The folder of the app's migration files."""
         return Path(self._settings.script_location)
@@ -503,5 +508,5 @@ class RunSession:
 
     async def schema_snapshot(self) -> Snapshot:
         """The schema as the session's connection sees it, the version table left out."""
-        exclude = [self._engine._settings.version_table]
+        exclude = [self._engine.settings.version_table]
         return await read_snapshot(self._driver, self._engine.dialect, exclude=exclude)
