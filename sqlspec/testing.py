@@ -1,7 +1,7 @@
 """A pytest plugin: the stairway test of an app's migrations inside the app's own test suite.
 
-Enable it with ``-p sqlspec.testing`` (or ``pytest_plugins = ["sqlspec.testing"]`` in a
-``conftest.py``), then ask for the ``migration_stairway`` fixture::
+Installing sqlspec registers it with pytest (``-p no:sqlspec`` turns it off); ask for the
+``migration_stairway`` fixture::
 
     def test_migrations(migration_stairway):
         migration_stairway(config)  # fails the test, with the schema diff, at the first bad step
@@ -15,11 +15,13 @@ Each call runs on a scratch database made from ``config`` and dropped afterwards
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from sqlspec._sync import run_blocking
-from sqlspec.config import DatabaseConfig
-from sqlspec.migrations.stairway import StairwayStep, run_stairway
+if TYPE_CHECKING:  # loaded when the fixture is used: every pytest run loads this module
+    from sqlspec.config import DatabaseConfig
+    from sqlspec.migrations.stairway import StairwayStep
 
 __all__ = ("MigrationStairway", "migration_stairway")
 
@@ -29,6 +31,8 @@ class MigrationStairway:
 
     async def check(self, config: DatabaseConfig, *, from_revision: str | None = None) -> list[StairwayStep]:
         """Test each migration (after ``from_revision``) up, down and up; the steps, all passed."""
+        from sqlspec.migrations.stairway import run_stairway
+
         async with config.scratch_database() as scratch:
             steps = await run_stairway(scratch.migration_engine(), from_revision=from_revision)
         if steps and steps[-1].status == "failed":
@@ -41,6 +45,8 @@ class MigrationStairway:
 
     def __call__(self, config: DatabaseConfig, *, from_revision: str | None = None) -> list[StairwayStep]:
         """:meth:`check` from a plain ``def`` test."""
+        from sqlspec._sync import run_blocking
+
         return run_blocking(self.check, config, from_revision=from_revision)
 
 

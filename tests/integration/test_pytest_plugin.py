@@ -1,4 +1,4 @@
-"""The pytest plugin, run as a user runs it: ``pytest -p sqlspec.testing`` on their own test file."""
+"""The pytest plugin, run as a user runs it: ``pytest`` on their own test file, sqlspec installed."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ async def test_async(migration_stairway):
 
 def _run_user_suite(tmp_path: Path, migrations_dir: Path) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_user_migrations.py").write_text(USER_TESTS.format(folder=str(migrations_dir)))
-    command = [sys.executable, "-m", "pytest", "-p", "sqlspec.testing", "-q", "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     command += ["-o", "asyncio_mode=auto", "test_user_migrations.py"]
     return subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False)
 
