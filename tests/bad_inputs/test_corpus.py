@@ -1,7 +1,8 @@
 """The bad-input corpus: every bad input gets the right exit code, one clear line, and no change.
 
 What the corpus promises, case by case (see :mod:`tests.bad_inputs.corpus`), through the real CLI on
-SQLite and, where the database matters, PostgreSQL, each case on a scratch database of its own:
+SQLite and, where the database matters, PostgreSQL, each case on a scratch database of its own (and
+on MySQL/MariaDB in :mod:`tests.bad_inputs.test_corpus_mysql`, which reuses the assertions below):
 
 - the exit code is the documented one (1: a migration, a file or the database failed; 2: a usage or
   config error);
