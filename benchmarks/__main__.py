@@ -14,7 +14,7 @@ import argparse
 import json
 import re
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,38 +29,50 @@ _MARKED = re.compile(r"(<!-- bench:(?P<name>[a-z]+) -->\n)(?:.*?\n)?(<!-- /bench
 
 
 def _summary_document(summary: Summary) -> dict[str, Any]:
-    medians = [
+    cells = [
         {
             "scenario": scenario,
             "dialect": dialect,
             "n": n,
             "tool": tool,
-            "median": value,
-            "repetitions": summary.count[(scenario, dialect, n, tool)],
+            "min": spread.low,
+            "median": spread.median,
+            "max": spread.high,
+            "rounds": spread.count,
             "ratio_to_raw": summary.ratio(scenario, tool, dialect, n),
         }
-        for (scenario, dialect, n, tool), value in sorted(summary.median.items())
+        for (scenario, dialect, n, tool), spread in sorted(summary.spread.items())
     ]
-    return {"medians": medians, "targets": [asdict(target) for target in summary.targets()]}
+    return {"cells": cells, "targets": [asdict(target) for target in summary.targets()]}
+
+
+def _settings(values: dict[str, str]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in values.items())
 
 
 def _machine_lines(results: dict[str, Any], summary: Summary) -> str:
     machine = results["machine"]
     packages = ", ".join(f"{name} {version}" for name, version in machine["packages"].items())
-    settings = ", ".join(f"{name}={value}" for name, value in machine["postgresql_settings"].items())
     startup = summary.get("python-startup", "python")
     plan = results["plan"]
-    reps = ", ".join(f"{n:,}: {plan['repetitions'][str(n)]}" for n in summary.sizes)
+    servers = []
+    if "postgresql" in machine:
+        servers.append(f"PostgreSQL {machine['postgresql']} ({_settings(machine['postgresql_settings'])})")
+    if "mysql" in machine:
+        servers.append(f"MariaDB/MySQL {machine['mysql']} ({_settings(machine['mysql_settings'])})")
+    fill = ", ".join(f"{n:,}" for n in plan["fill_once"])
     lines = [
         f"- CPU: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB",
         f"- OS: {machine['os']}",
         f"- Python {machine['python']}"
         + (f" (interpreter start-up, `python -c pass`: {startup * 1000:.0f} ms)" if startup else ""),
-        f"- PostgreSQL {machine['postgresql']} on the same machine ({settings}); SQLite {machine['sqlite']}",
+        f"- {'; '.join(servers)} on the same machine; SQLite {machine['sqlite']} (on disk, and on the "
+        "RAM disk `/dev/shm`)",
         f"- {packages}",
-        f"- Repetitions per N: {reps}; commands (S1, S2 as processes) at N = "
-        + ", ".join(f"{n:,}" for n in plan["cli_sizes"])
-        + f"; S4: {plan['help_repetitions']}. Whole run: {results['duration_seconds'] / 60:.1f} minutes.",
+        f"- {plan['rounds']} interleaved rounds per cell"
+        + (f" (at N = {fill}: each database filled once, then 5 rounds of S2)" if fill else "")
+        + f"; S4: {plan['help_repetitions']} rounds. Whole run: {results['duration_seconds'] / 60:.1f} "
+        "minutes.",
     ]
     return "\n".join(lines)
 
@@ -69,10 +81,10 @@ def _write_docs(results: dict[str, Any], summary: Summary) -> None:
     page = DOCS_PAGE.read_text()
     blocks = {"machine": _machine_lines(results, summary), "tables": markdown_tables(summary)}
 
-    def replace(match: re.Match[str]) -> str:
+    def fill(match: re.Match[str]) -> str:
         return f"{match.group(1)}{blocks[match.group('name')]}\n{match.group(3)}"
 
-    DOCS_PAGE.write_text(_MARKED.sub(replace, page))
+    DOCS_PAGE.write_text(_MARKED.sub(fill, page))
     DOCS_PLOT.write_text(plot.svg(summary))
     DOCS_DATA.write_text(json.dumps(results, indent=1) + "\n")  # the page links every measurement
     written = ", ".join(str(path.relative_to(REPO)) for path in (DOCS_PAGE, DOCS_PLOT, DOCS_DATA))
@@ -85,6 +97,13 @@ def main(argv: list[str] | None = None) -> None:
     running = commands.add_parser("run", help="run a plan and write the results")
     running.add_argument("--plan", choices=sorted(PLANS), default="default")
     running.add_argument("--dsn", default=databases.DEFAULT_DSN, help="admin DSN of the PostgreSQL server")
+    running.add_argument(
+        "--mysql-dsn", default=databases.DEFAULT_MYSQL_DSN, help="admin DSN of the MySQL/MariaDB server"
+    )
+    running.add_argument(
+        "--dialects",
+        help=f"comma-separated subset of {','.join(databases.DIALECTS)} (default: the plan's)",
+    )
     running.add_argument("--out", type=Path, default=REPO / "build" / "bench" / "results.json")
     running.add_argument("--scratch", type=Path, default=REPO / "build" / "bench" / "scratch")
     running.add_argument("--docs", action="store_true", help="also update docs/performance.md and its plot")
@@ -105,7 +124,11 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.command == "run":
         # Through JSON and back, so a fresh run reads exactly like a results file (string keys).
-        results = json.loads(json.dumps(run(PLANS[args.plan], args.dsn, args.scratch.resolve())))
+        plan = PLANS[args.plan]
+        if args.dialects:
+            plan = replace(plan, dialects=tuple(args.dialects.split(",")))
+        servers = databases.Servers(args.dsn, args.mysql_dsn)
+        results = json.loads(json.dumps(run(plan, servers, args.scratch.resolve())))
         summary = Summary(results)
         results["summary"] = _summary_document(summary)
         args.out.parent.mkdir(parents=True, exist_ok=True)

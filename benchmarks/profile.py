@@ -38,11 +38,12 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks profile", description=__doc__)
     parser.add_argument("--tool", choices=sorted(TOOLS), default="sqlspec")
-    parser.add_argument("--dialect", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--dialect", choices=databases.DIALECTS, default="sqlite")
     parser.add_argument("-n", type=int, default=1000, help="migrations on disk")
     parser.add_argument("--operation", choices=("upgrade", "check", "downgrade"), default="check")
     parser.add_argument("--repeat", type=int, default=1, help="calls to profile (check: try 100)")
     parser.add_argument("--dsn", default=databases.DEFAULT_DSN, help="admin DSN of the PostgreSQL server")
+    parser.add_argument("--mysql-dsn", default=databases.DEFAULT_MYSQL_DSN, help="admin DSN of MySQL/MariaDB")
     parser.add_argument("--scratch", type=Path, default=Path("build/bench/profile"))
     args = parser.parse_args(argv)
 
@@ -50,10 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     tool = TOOLS[args.tool]
     scratch = args.scratch.resolve()
     scratch.mkdir(parents=True, exist_ok=True)
-    folder = scratch / f"{tool.name}-{args.n}"
+    mysql = args.dialect == "mysql"
+    folder = scratch / f"{tool.name}-{args.n}{'-mysql' if mysql else ''}"
     if not folder.exists():
-        tool.write(folder, args.n)
-    server = databases.Server(args.dsn)
+        tool.write(folder, args.n, mysql)
+    server = databases.Servers(args.dsn, args.mysql_dsn)
     target = databases.create(args.dialect, server, scratch)
     try:
         if operation != "upgrade":

@@ -1,8 +1,10 @@
 """The raw driver: the least work any migration tool must do, and the benchmark's baseline.
 
-asyncpg or aiosqlite runs the same statements as the tools, one transaction per migration with one
-version-row insert (or delete) inside it, and nothing else: no parsing beyond a split on ``;``, no
-checksum, no lock, no history. When nothing is pending, ``upgrade`` makes one query. The module
+asyncpg, aiosqlite or asyncmy runs the same statements as the tools, one transaction per migration
+with one version-row insert (or delete) inside it, and nothing else: no parsing beyond a split on
+``;``, no checksum, no lock, no history. When nothing is pending, ``upgrade`` makes one query. (On
+MySQL every DDL statement commits by itself, so there the transaction holds only the version row:
+the same guarantee Alembic and yoyo get there, see docs/performance.md.) The module
 imports only argparse up front and the drivers (and asyncio) only when a command runs, so it also
 serves as the baseline command line::
 
@@ -19,9 +21,10 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import aiosqlite
+    import asyncmy
     import asyncpg
 
-__all__ = ("downgrade", "main", "upgrade")
+__all__ = ("connect", "downgrade", "main", "upgrade", "upgrade_on")
 
 VERSION = "1.0"
 _TABLE = "raw_version"
@@ -54,7 +57,7 @@ class _Postgres(_Database):
         await self._connection.execute(sql, *params)
 
     async def versions(self, newest_first: bool = False) -> list[str]:
-        import asyncpg  # already loaded by _connect: the import only keeps `raw.py --help` light
+        import asyncpg  # already loaded by connect: the import only keeps `raw.py --help` light
 
         order = "DESC" if newest_first else "ASC"
         try:
@@ -94,11 +97,54 @@ class _Sqlite(_Database):
         await self._connection.close()
 
 
-async def _connect(database: str) -> _Database:
+class _Mysql(_Database):
+    placeholder = "%s"
+
+    def __init__(self, connection: asyncmy.Connection, cursor: asyncmy.cursors.Cursor) -> None:
+        self._connection = connection
+        self._cursor = cursor
+
+    async def execute(self, sql: str, *params: object) -> None:
+        await self._cursor.execute(sql, params or None)
+
+    async def versions(self, newest_first: bool = False) -> list[str]:
+        from asyncmy.errors import ProgrammingError
+
+        order = "DESC" if newest_first else "ASC"
+        try:
+            await self._cursor.execute(f"SELECT version FROM {_TABLE} ORDER BY version {order}")
+        except ProgrammingError as error:
+            if error.args and error.args[0] == 1146:  # ER_NO_SUCH_TABLE
+                return []
+            raise
+        return [row[0] for row in await self._cursor.fetchall()]
+
+    async def close(self) -> None:
+        await self._cursor.close()
+        self._connection.close()
+
+
+async def connect(database: str) -> _Database:
+    """One connection: a ``postgresql://`` or ``mysql://`` DSN, else a SQLite file."""
     if database.startswith(("postgresql://", "postgres://")):
         import asyncpg
 
         return _Postgres(await asyncpg.connect(database))
+    if database.startswith("mysql://"):
+        from urllib.parse import unquote, urlsplit
+
+        import asyncmy
+
+        parts = urlsplit(database)
+        connection = await asyncmy.connect(
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 3306,
+            user=unquote(parts.username or "root"),
+            password=unquote(parts.password or ""),
+            database=parts.path.lstrip("/"),
+            autocommit=True,  # BEGIN / COMMIT below, as for the other drivers
+        )
+        return _Mysql(connection, connection.cursor())
     import aiosqlite
 
     return _Sqlite(await aiosqlite.connect(database, isolation_level=None))
@@ -127,30 +173,35 @@ async def _in_transaction(db: _Database, statements: list[str], version_sql: str
     await db.execute("COMMIT")
 
 
+async def upgrade_on(db: _Database, folder: Path, limit: int | None = None) -> int:
+    """Apply the pending migrations (at most ``limit``) on an open connection; returns how many ran."""
+    revisions = _revisions(folder)
+    applied = set(await db.versions())
+    pending = [revision for revision in revisions if revision not in applied][:limit]
+    if not pending:
+        return 0
+    await db.execute(
+        f"CREATE TABLE IF NOT EXISTS {_TABLE} "
+        "(version VARCHAR(32) PRIMARY KEY, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
+    )
+    insert = f"INSERT INTO {_TABLE} (version) VALUES ({db.placeholder})"
+    for revision in pending:
+        await _in_transaction(db, _statements(folder, revision, "upgrade"), insert, revision)
+    return len(pending)
+
+
 async def upgrade(database: str, folder: Path) -> int:
     """Apply every pending migration; returns how many ran."""
-    revisions = _revisions(folder)
-    db = await _connect(database)
+    db = await connect(database)
     try:
-        applied = set(await db.versions())
-        pending = [revision for revision in revisions if revision not in applied]
-        if not pending:
-            return 0
-        await db.execute(
-            f"CREATE TABLE IF NOT EXISTS {_TABLE} "
-            "(version VARCHAR(32) PRIMARY KEY, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
-        )
-        insert = f"INSERT INTO {_TABLE} (version) VALUES ({db.placeholder})"
-        for revision in pending:
-            await _in_transaction(db, _statements(folder, revision, "upgrade"), insert, revision)
-        return len(pending)
+        return await upgrade_on(db, folder)
     finally:
         await db.close()
 
 
 async def downgrade(database: str, folder: Path) -> int:
     """Revert every applied migration, newest first; returns how many ran."""
-    db = await _connect(database)
+    db = await connect(database)
     try:
         applied = await db.versions(newest_first=True)
         delete = f"DELETE FROM {_TABLE} WHERE version = {db.placeholder}"
@@ -166,7 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="raw", description="The least work a migration tool must do.")
     parser.add_argument("--version", action="version", version=f"raw {VERSION}")
     parser.add_argument("command", choices=("upgrade", "downgrade"))
-    parser.add_argument("--database", required=True, help="a postgresql:// DSN or a SQLite file")
+    parser.add_argument("--database", required=True, help="a postgresql:// or mysql:// DSN, or a SQLite file")
     parser.add_argument("--folder", required=True, type=Path, help="the migration files")
     args = parser.parse_args(argv)
     import asyncio  # after parsing, so `--help` pays only for the interpreter and argparse

@@ -3,7 +3,12 @@
 Every tool gets the same migrations (see :mod:`benchmarks.generate`) in its own format, the same
 database and the same guarantee: one transaction per migration, the version table changed inside
 it. Alembic is configured with ``transaction_per_migration=True`` for that (its default is one
-transaction for the whole run); yoyo does it by default; sqlspec and the raw driver always do.
+transaction for the whole run), and on SQLite with SQLAlchemy's transactional-DDL recipe (else
+pysqlite commits before each DDL statement); yoyo does it by default; sqlspec and the raw driver
+always do. On MySQL no tool can: every DDL statement commits by itself (docs/performance.md).
+
+The drivers: raw and sqlspec use asyncpg, aiosqlite and asyncmy; Alembic (SQLAlchemy) and yoyo
+use psycopg 3, the stdlib sqlite3 and PyMySQL.
 
 The third-party imports happen inside the methods, so the parent process (which only spawns
 workers and commands) never loads a tool, and each measurement pays only for its own tool.
@@ -16,11 +21,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
+from urllib.parse import quote
 
 from benchmarks import generate
 
-__all__ = ("TOOLS", "Operation", "Target", "Tool")
+__all__ = ("TOOLS", "Operation", "Session", "Target", "Tool")
 
 Operation = Literal["upgrade", "check", "downgrade"]
 """S1 apply everything pending, S2 the same call when nothing is pending, S3 revert to base."""
@@ -31,23 +37,47 @@ RAW_SCRIPT = Path(__file__).with_name("raw.py")
 
 @dataclass(frozen=True)
 class Target:
-    """A scratch database: a PostgreSQL database name or a SQLite file."""
+    """A scratch database: a PostgreSQL or MySQL database name, or a SQLite file."""
 
-    dialect: Literal["postgres", "sqlite"]
+    dialect: Literal["postgres", "sqlite", "mysql"]
     database: str
     host: str = "127.0.0.1"
     port: int = 5432
     user: str = "postgres"
+    password: str = ""
 
     def via(self, port: int) -> Target:
         """The same database reached through another port (the counting proxy)."""
-        return Target(self.dialect, self.database, self.host, port, self.user)
+        return Target(self.dialect, self.database, self.host, port, self.user, self.password)
 
     def url(self, scheme: str) -> str:
-        """``scheme://user@host:port/database`` for PostgreSQL, ``scheme:///path`` for SQLite."""
+        """``scheme://user[:password]@host:port/database``, or ``scheme:///path`` for SQLite."""
         if self.dialect == "sqlite":
             return f"{scheme}:///{self.database}"
-        return f"{scheme}://{self.user}@{self.host}:{self.port}/{self.database}"
+        login = f"{quote(self.user)}:{quote(self.password)}" if self.password else quote(self.user)
+        return f"{scheme}://{login}@{self.host}:{self.port}/{self.database}"
+
+    @property
+    def mysql(self) -> bool:
+        return self.dialect == "mysql"
+
+
+class Session(ABC):
+    """A long-lived app's use of a tool: one connection (or pool) kept open across calls."""
+
+    @abstractmethod
+    async def open(self) -> None: ...
+
+    @abstractmethod
+    async def check(self) -> object:
+        """The up-to-date check a start-up makes (``migrate_up("head")`` with nothing pending)."""
+
+    @abstractmethod
+    async def step(self) -> object:
+        """Apply the next migration (``migrate_up("+1")``)."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
 
 
 Call = Callable[[], Awaitable[object]] | Callable[[], object]
@@ -60,8 +90,8 @@ class Tool(ABC):
     is_async: ClassVar[bool]
 
     @abstractmethod
-    def write(self, folder: Path, count: int) -> None:
-        """Write ``count`` migrations in this tool's format under ``folder``."""
+    def write(self, folder: Path, count: int, mysql: bool = False) -> None:
+        """Write ``count`` migrations in this tool's format under ``folder`` (MySQL's, if ``mysql``)."""
 
     @abstractmethod
     def call(self, operation: Operation, folder: Path, target: Target) -> Call:
@@ -75,18 +105,27 @@ class Tool(ABC):
         """``TOOL --help`` / ``TOOL --version``; ``None`` when the tool has no such flag."""
         return [str(BIN / self.name), flag]
 
+    def session(self, folder: Path, target: Target) -> Session | None:
+        """A long-lived session (a connection or pool kept open); ``None`` when not measured."""
+        return None
+
 
 class Raw(Tool):
-    """asyncpg / aiosqlite with nothing around the statements but a version row."""
+    """asyncpg / aiosqlite / asyncmy with nothing around the statements but a version row."""
 
     name = "raw"
     is_async = True
 
-    def write(self, folder: Path, count: int) -> None:
-        generate.write_raw(folder, count)
+    def write(self, folder: Path, count: int, mysql: bool = False) -> None:
+        generate.write_raw(folder, count, mysql)
 
     def _database(self, target: Target) -> str:
-        return target.database if target.dialect == "sqlite" else target.url("postgresql")
+        if target.dialect == "sqlite":
+            return target.database
+        return target.url("mysql" if target.mysql else "postgresql")
+
+    def session(self, folder: Path, target: Target) -> Session | None:
+        return _RawSession(self._database(target), folder)
 
     def call(self, operation: Operation, folder: Path, target: Target) -> Call:
         from benchmarks import raw
@@ -115,41 +154,99 @@ class Raw(Tool):
         return [sys.executable, str(RAW_SCRIPT), flag]
 
 
+class _RawSession(Session):
+    """The raw driver on one connection kept open: the least a long-lived app's calls can cost."""
+
+    def __init__(self, database: str, folder: Path) -> None:
+        self._database = database
+        self._folder = folder
+        self._db: Any = None
+
+    async def open(self) -> None:
+        from benchmarks import raw
+
+        self._db = await raw.connect(self._database)
+
+    async def check(self) -> object:
+        from benchmarks import raw
+
+        return await raw.upgrade_on(self._db, self._folder)
+
+    async def step(self) -> object:
+        from benchmarks import raw
+
+        return await raw.upgrade_on(self._db, self._folder, limit=1)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+
+def _sqlspec_config(folder: Path, target: Target) -> Any:
+    from sqlspec.adapters.aiosqlite import AiosqliteConfig
+    from sqlspec.adapters.asyncmy import AsyncmyConfig
+    from sqlspec.adapters.asyncpg import AsyncpgConfig
+
+    migrations = {"script_location": str(folder)}
+    if target.dialect == "postgres":
+        return AsyncpgConfig(connection_config={"dsn": target.url("postgresql")}, migration_config=migrations)
+    if target.mysql:
+        return AsyncmyConfig(connection_config={"dsn": target.url("mysql")}, migration_config=migrations)
+    return AiosqliteConfig(connection_config={"database": target.database}, migration_config=migrations)
+
+
+class _SQLSpecSession(Session):
+    """What the Litestar plugin does at start-up: ``open_pool()``, then ``migrate_up`` on the config.
+
+    Only asyncpg has a pool: on SQLite and MySQL ``open_pool`` does nothing and each call connects.
+    """
+
+    def __init__(self, folder: Path, target: Target) -> None:
+        self._config = _sqlspec_config(folder, target)
+
+    async def open(self) -> None:
+        await self._config.open_pool()
+
+    async def check(self) -> object:
+        return await self._config.migrate_up("head")
+
+    async def step(self) -> object:
+        return await self._config.migrate_up("+1")
+
+    async def close(self) -> None:
+        await self._config.close_pool()
+
+
 class SQLSpec(Tool):
-    """sqlspec's async API (``AsyncpgConfig`` / ``AiosqliteConfig``) and its ``sqlspec`` command."""
+    """sqlspec's async API (``AsyncpgConfig`` / ``AiosqliteConfig`` / ``AsyncmyConfig``) and its command."""
 
     name = "sqlspec"
     is_async = True
 
-    def write(self, folder: Path, count: int) -> None:
-        generate.write_sqlspec(folder, count)
+    def write(self, folder: Path, count: int, mysql: bool = False) -> None:
+        generate.write_sqlspec(folder, count, mysql)
 
     def call(self, operation: Operation, folder: Path, target: Target) -> Call:
-        from sqlspec.adapters.aiosqlite import AiosqliteConfig
-        from sqlspec.adapters.asyncpg import AsyncpgConfig
-
-        migrations = {"script_location": str(folder)}
-
         async def run() -> object:
-            if target.dialect == "postgres":
-                config: AsyncpgConfig | AiosqliteConfig = AsyncpgConfig(
-                    connection_config={"dsn": target.url("postgresql")}, migration_config=migrations
-                )
-            else:
-                config = AiosqliteConfig(
-                    connection_config={"database": target.database}, migration_config=migrations
-                )
+            config = _sqlspec_config(folder, target)
             if operation == "downgrade":
                 return await config.migrate_down("base")
             return await config.migrate_up("head")
 
         return run
 
+    def session(self, folder: Path, target: Target) -> Session | None:
+        return _SQLSpecSession(folder, target)
+
     def command(self, operation: Operation, folder: Path, target: Target, scratch: Path) -> list[str]:
         if target.dialect == "postgres":
             config = (
                 "from sqlspec.adapters.asyncpg import AsyncpgConfig\n\n"
                 f"config = AsyncpgConfig(connection_config={{'dsn': {target.url('postgresql')!r}}}, "
+            )
+        elif target.mysql:
+            config = (
+                "from sqlspec.adapters.asyncmy import AsyncmyConfig\n\n"
+                f"config = AsyncmyConfig(connection_config={{'dsn': {target.url('mysql')!r}}}, "
             )
         else:
             config = (
@@ -164,17 +261,18 @@ class SQLSpec(Tool):
 
 
 class Alembic(Tool):
-    """Alembic with SQL through ``op.execute``, on SQLAlchemy with psycopg 3 or sqlite3."""
+    """Alembic with SQL through ``op.execute``, on SQLAlchemy with psycopg 3, sqlite3 or PyMySQL."""
 
     name = "alembic"
     is_async = False
 
-    def write(self, folder: Path, count: int) -> None:
-        generate.write_alembic(folder, count)
+    def write(self, folder: Path, count: int, mysql: bool = False) -> None:
+        generate.write_alembic(folder, count, mysql)
 
     @staticmethod
     def _url(target: Target) -> str:
-        return target.url("sqlite" if target.dialect == "sqlite" else "postgresql+psycopg")
+        schemes = {"sqlite": "sqlite", "postgres": "postgresql+psycopg", "mysql": "mysql+pymysql"}
+        return target.url(schemes[target.dialect])
 
     def call(self, operation: Operation, folder: Path, target: Target) -> Call:
         # Not in .venv, where `make lint` runs mypy: typed in the benchmark's venv, Any in .venv.
@@ -202,17 +300,18 @@ class Alembic(Tool):
 
 
 class Yoyo(Tool):
-    """yoyo-migrations with SQL files (and ``.rollback.sql``), on psycopg 3 or sqlite3."""
+    """yoyo-migrations with SQL files (and ``.rollback.sql``), on psycopg 3, sqlite3 or PyMySQL."""
 
     name = "yoyo"
     is_async = False
 
-    def write(self, folder: Path, count: int) -> None:
-        generate.write_yoyo(folder, count)
+    def write(self, folder: Path, count: int, mysql: bool = False) -> None:
+        generate.write_yoyo(folder, count, mysql)
 
     @staticmethod
     def _url(target: Target) -> str:
-        return target.url("sqlite" if target.dialect == "sqlite" else "postgresql+psycopg")
+        schemes = {"sqlite": "sqlite", "postgres": "postgresql+psycopg", "mysql": "mysql"}  # yoyo: PyMySQL
+        return target.url(schemes[target.dialect])
 
     def call(self, operation: Operation, folder: Path, target: Target) -> Call:
         from yoyo import (  # type: ignore[import-not-found, import-untyped, unused-ignore]

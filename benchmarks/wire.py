@@ -6,8 +6,17 @@ protocol as it passes. A round trip is a client send that expects an answer and 
 before the server's first ReadyForQuery are the connection's set-up (SSL negotiation, start-up), the
 rest are queries. The SQL of every Query and Parse message is kept.
 
+MySQL: :class:`MysqlProxy` relays the same way and reads the client's packets. In the command
+phase every client command starts a packet with sequence number 0 and waits for its answer (no
+MySQL driver here pipelines), so each such packet is one round trip (``COM_QUIT`` excepted), and
+the SQL of ``COM_QUERY`` and ``COM_STMT_PREPARE`` is kept; the handshake's packets (sequence number
+above 0) are the connection's set-up.
+
 SQLite has no wire: :func:`trace_sqlite` hooks ``sqlite3.connect`` so that every statement the SQLite
-engine runs, for any connection the tool opens, is recorded through ``set_trace_callback``.
+engine runs, for any connection the tool opens, is recorded through ``set_trace_callback``. The
+callback is installed inside the connection's constructor, before any subclass's ``__init__`` body
+runs, so a statement a connection class runs as it opens (sqlspec's ``PRAGMA schema_version``
+probe) is counted too.
 """
 
 from __future__ import annotations
@@ -22,11 +31,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ("LOCK_PATTERN", "PostgresProxy", "WireCount", "trace_sqlite")
+__all__ = ("LOCK_PATTERN", "MysqlProxy", "PostgresProxy", "WireCount", "trace_sqlite")
 
 LOCK_PATTERN = re.compile(
-    r"pg_(try_)?advisory(_xact)?_lock\b|\bLOCK\s+TABLE\b|\bFOR\s+(NO\s+KEY\s+)?UPDATE\b"
-    r"|\bBEGIN\s+(IMMEDIATE|EXCLUSIVE)\b|\byoyo_lock\b",
+    r"pg_(try_)?advisory(_xact)?_lock\b|\bLOCK\s+TABLES?\b|\bFOR\s+(NO\s+KEY\s+)?UPDATE\b"
+    r"|\bBEGIN\s+(IMMEDIATE|EXCLUSIVE)\b|\byoyo_lock\b|\bGET_LOCK\s*\(",
     re.IGNORECASE,
 )
 """Statements that take or wait for a lock meant to keep migration runs apart."""
@@ -54,9 +63,9 @@ class WireCount:
 
 
 class _Session:
-    """One relayed connection: the parsers' state for both directions."""
+    """One relayed PostgreSQL connection: the parsers' state for both directions."""
 
-    def __init__(self, proxy: PostgresProxy) -> None:
+    def __init__(self, proxy: _Relay) -> None:
         self._proxy = proxy
         self._client = b""
         self._server = b""
@@ -128,8 +137,50 @@ class _Session:
             self._answered = True
 
 
-class PostgresProxy:
-    """A counting TCP relay to a PostgreSQL server, listening on 127.0.0.1 at :attr:`port`."""
+_COM_QUIT = 0x01
+_COM_QUERY = 0x03
+_COM_STMT_PREPARE = 0x16
+
+
+class _MysqlSession:
+    """One relayed MySQL connection: the client's packets, read as they pass."""
+
+    def __init__(self, proxy: _Relay) -> None:
+        self._proxy = proxy
+        self._client = b""
+
+    def from_client(self, data: bytes) -> None:
+        self._client += data
+        commands = setup = 0
+        sent: list[str] = []
+        while len(self._client) >= 4:
+            length = int.from_bytes(self._client[:3], "little")
+            if len(self._client) < 4 + length:
+                break
+            sequence = self._client[3]
+            payload, self._client = self._client[4 : 4 + length], self._client[4 + length :]
+            if sequence != 0:
+                setup += 1  # the handshake response and any authentication exchange
+                continue
+            kind = payload[0] if payload else -1
+            if kind in (_COM_QUERY, _COM_STMT_PREPARE):
+                sent.append(payload[1:].decode(errors="replace"))
+            if kind != _COM_QUIT:
+                commands += 1
+        with self._proxy.lock:
+            count = self._proxy.count
+            count.statements.extend(sent)
+            count.round_trips += commands
+            count.setup_round_trips += setup
+
+    def from_server(self, data: bytes) -> None:
+        return  # the answers need no reading: every command waits for its own
+
+
+class _Relay:
+    """A counting TCP relay to a database server, listening on 127.0.0.1 at :attr:`port`."""
+
+    session_class: type[_Session] | type[_MysqlSession] = _Session
 
     def __init__(self, host: str, port: int) -> None:
         self._upstream = (host, port)
@@ -159,7 +210,7 @@ class PostgresProxy:
             server = socket.create_connection(self._upstream)
             for sock in (client, server):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            session = _Session(self)
+            session = self.session_class(self)
             with self.lock:
                 self.count.connections += 1
             threading.Thread(
@@ -184,20 +235,47 @@ class PostgresProxy:
                 sock.close()
 
 
+class PostgresProxy(_Relay):
+    """A counting relay that reads the PostgreSQL protocol."""
+
+    session_class = _Session
+
+
+class MysqlProxy(_Relay):
+    """A counting relay that reads the MySQL protocol."""
+
+    session_class = _MysqlSession
+
+
 @contextmanager
 def trace_sqlite(count: WireCount) -> Iterator[WireCount]:
-    """Record every statement run on SQLite connections opened inside the block."""
+    """Record every statement run on SQLite connections opened inside the block.
+
+    The trace callback is set by a class placed just above ``sqlite3.Connection`` in the factory's
+    method resolution order: its ``__init__`` runs right after the C-level open and before the body
+    of any subclass's ``__init__``, so statements run while the connection opens are seen too.
+    """
     original = sqlite3.connect
 
+    def record(statement: str) -> None:
+        count.statements.append(statement)
+        count.round_trips += 1
+
+    class Traced(sqlite3.Connection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            count.connections += 1
+            self.set_trace_callback(record)
+
     def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if len(args) > 5:
+            raise TypeError("trace_sqlite: pass factory by keyword")
+        factory = kwargs.get("factory", sqlite3.Connection)
+        if factory is sqlite3.Connection:
+            kwargs["factory"] = Traced
+        elif not issubclass(factory, Traced):
+            kwargs["factory"] = type(factory.__name__, (factory, Traced), {})
         connection: sqlite3.Connection = original(*args, **kwargs)
-        count.connections += 1
-
-        def record(statement: str) -> None:
-            count.statements.append(statement)
-            count.round_trips += 1
-
-        connection.set_trace_callback(record)
         return connection
 
     # sqlite3.connect and sqlite3.dbapi2.connect are one function; drivers call either
