@@ -12,7 +12,7 @@ import secrets
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Final, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
@@ -238,14 +238,16 @@ class SyncDatabaseConfig(DatabaseConfig):
     def _async_twin(self) -> MigrationCommands:
         return _AsyncCommands(self)
 
-    migrate_up = blocking_twin(MigrationCommands.migrate_up)
-    migrate_down = blocking_twin(MigrationCommands.migrate_down)
-    current_revision = blocking_twin(MigrationCommands.current_revision)
-    migration_history = blocking_twin(MigrationCommands.migration_history)
-    applied_migrations = blocking_twin(MigrationCommands.applied_migrations)
-    pending_migrations = blocking_twin(MigrationCommands.pending_migrations)
-    migrations_to_revert = blocking_twin(MigrationCommands.migrations_to_revert)
-    stamp = blocking_twin(MigrationCommands.stamp)
-    check = blocking_twin(MigrationCommands.check)
-    schema_snapshot = blocking_twin(MigrationCommands.schema_snapshot)
-    reconcile = blocking_twin(MigrationCommands.reconcile)
+    # Final: a twin's type is exactly what blocking_twin() makes of the async method (its parameters,
+    # the result unwrapped), which type checkers then agree on; and no subclass can make them drift.
+    migrate_up: Final = blocking_twin(MigrationCommands.migrate_up)
+    migrate_down: Final = blocking_twin(MigrationCommands.migrate_down)
+    current_revision: Final = blocking_twin(MigrationCommands.current_revision)
+    migration_history: Final = blocking_twin(MigrationCommands.migration_history)
+    applied_migrations: Final = blocking_twin(MigrationCommands.applied_migrations)
+    pending_migrations: Final = blocking_twin(MigrationCommands.pending_migrations)
+    migrations_to_revert: Final = blocking_twin(MigrationCommands.migrations_to_revert)
+    stamp: Final = blocking_twin(MigrationCommands.stamp)
+    check: Final = blocking_twin(MigrationCommands.check)
+    schema_snapshot: Final = blocking_twin(MigrationCommands.schema_snapshot)
+    reconcile: Final = blocking_twin(MigrationCommands.reconcile)
