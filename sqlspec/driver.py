@@ -13,7 +13,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import anyio
 
@@ -27,7 +27,7 @@ __all__ = ("AsyncDriver", "AwaitWatchingDriver", "BlockingDriver", "Row")
 
 Row = dict[str, Any]
 _ROLLBACK_WAIT = 30.0
-logger = logging.getLogger("sqlspec")
+logger: logging.Logger = logging.getLogger("sqlspec")
 
 
 class AsyncDriver(ABC):
@@ -173,20 +173,21 @@ class BlockingDriver:
     def __init__(self, driver: AsyncDriver) -> None:
         self._driver = driver
         self.dialect: Dialect = driver.dialect
-        self.database = driver.database
+        self.database: str = driver.database
 
     def _async_twin(self) -> AsyncDriver:
         return self._driver
 
-    execute = blocking_twin(AsyncDriver.execute)
-    select = blocking_twin(AsyncDriver.select)
-    select_one = blocking_twin(AsyncDriver.select_one)
-    select_one_or_none = blocking_twin(AsyncDriver.select_one_or_none)
-    select_value = blocking_twin(AsyncDriver.select_value)
-    execute_script = blocking_twin(AsyncDriver.execute_script)
-    begin = blocking_twin(AsyncDriver.begin)  # only a ``transactional = False`` migration may
-    commit = blocking_twin(AsyncDriver.commit)
-    rollback = blocking_twin(AsyncDriver.rollback)
+    # Final, as on SyncDatabaseConfig: each twin's type is blocking_twin()'s, known to type checkers.
+    execute: Final = blocking_twin(AsyncDriver.execute)
+    select: Final = blocking_twin(AsyncDriver.select)
+    select_one: Final = blocking_twin(AsyncDriver.select_one)
+    select_one_or_none: Final = blocking_twin(AsyncDriver.select_one_or_none)
+    select_value: Final = blocking_twin(AsyncDriver.select_value)
+    execute_script: Final = blocking_twin(AsyncDriver.execute_script)
+    begin: Final = blocking_twin(AsyncDriver.begin)  # only a ``transactional = False`` migration may
+    commit: Final = blocking_twin(AsyncDriver.commit)
+    rollback: Final = blocking_twin(AsyncDriver.rollback)
 
 
 class AwaitWatchingDriver:
