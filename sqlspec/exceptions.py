@@ -8,6 +8,7 @@ for ``--debug``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 __all__ = (
     "DatabaseConnectionError",
@@ -74,7 +75,7 @@ class MigrationSourceError(MigrationError):
     """A migration file cannot be read or parsed; nothing has run."""
 
     def __init__(self, path: Path | str, problem: str, *, line: int | None = None) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self.problem = problem
         self.line = line
         where = f"{self.path}:{line}" if line is not None else str(self.path)
@@ -172,7 +173,7 @@ class PartialMigrationError(MigrationExecutionError):
         self.total = total
         super().__init__(revision, path, message, statement=statement)
         if statement is None or total is None:  # a Python migration: resuming runs it again whole
-            self.args = (
+            self.args: tuple[Any, ...] = (
                 f"upgrade of {revision} failed part-way ({path}): {message}; it runs outside a transaction, "
                 "so what it did before the failure stays done; make upgrade() safe to run again (e.g. "
                 "IF NOT EXISTS) and run `sqlspec upgrade --resume`, which runs it again from the start",
@@ -200,7 +201,9 @@ class OutcomeUnknownError(PartialMigrationError):
         self, revision: str, path: Path, message: str, *, statement: int | None, total: int | None
     ) -> None:
         super().__init__(revision, path, message, statement=statement, total=total)
-        self.args = (f"upgrade of {revision} ({path}): {message}; {resume_advice(statement, total)}",)
+        self.args: tuple[Any, ...] = (
+            f"upgrade of {revision} ({path}): {message}; {resume_advice(statement, total)}",
+        )
 
 
 def resume_advice(statement: int | None, total: int | None) -> str:
