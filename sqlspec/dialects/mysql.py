@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlspec.dialects import TRANSACTION_CONTROL, Dialect
 from sqlspec.migrations.lock import SILENT_AFTER, Holder, RunLock
@@ -14,6 +14,8 @@ from sqlspec.migrations.sql import unwrap_code_comments
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
+    from sqlspec.migrations.sql import Lexer
+    from sqlspec.migrations.statements import Rule
     from sqlspec.schema import SchemaObject
 
 __all__ = ("MYSQL", "MySQLDialect", "NamedRunLock", "lock_name")
@@ -76,18 +78,18 @@ class MySQLDialect(Dialect):
     """MySQL 8 and MariaDB 10.5 and later, through a driver with ``%s`` placeholders."""
 
     name = "mysql"
-    lexer = "mysql"
+    lexer: ClassVar[Lexer] = "mysql"
     timestamp_type = "DATETIME(6)"
     # Revisions are ASCII (digits, an extension's prefix): one byte a character keeps the key's
     # index at 255 bytes, under the 767-byte limit of the oldest row formats still found.
     key_type = "VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin"
     table_options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
-    transaction_control_statements = (
+    transaction_control_statements: ClassVar[tuple[Rule, ...]] = (
         *TRANSACTION_CONTROL,
         ("SET autocommit", re.compile(r"SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?autocommit\b", _I)),
         ("XA", re.compile(r"XA\b", _I)),
     )
-    implicit_commit_statements = (
+    implicit_commit_statements: ClassVar[tuple[Rule, ...]] = (
         (
             "DDL",
             re.compile(
@@ -107,7 +109,7 @@ class MySQLDialect(Dialect):
         ("INSTALL/UNINSTALL", re.compile(r"(?:INSTALL|UNINSTALL)\s+(?:PLUGIN|COMPONENT|SONAME)\b", _I)),
         ("LOAD INDEX/CACHE INDEX", re.compile(r"(?:LOAD\s+INDEX|CACHE\s+INDEX)\b", _I)),
     )
-    client_stream_statements = (
+    client_stream_statements: ClassVar[tuple[Rule, ...]] = (
         ("LOAD DATA LOCAL INFILE", re.compile(r"LOAD\s+(?:DATA|XML)\b[^;]*?\bLOCAL\b", _I | re.DOTALL)),
         ("a mysql client command", re.compile(r"(?:SOURCE|\\\.|\\[A-Za-z])", _I)),
     )

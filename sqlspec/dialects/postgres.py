@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlspec.dialects import TRANSACTION_CONTROL, Dialect
 from sqlspec.migrations.lock import SILENT_AFTER, Holder, RunLock
@@ -12,6 +12,8 @@ from sqlspec.migrations.statements import first_autocommit_statement
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
+    from sqlspec.migrations.sql import Lexer
+    from sqlspec.migrations.statements import Rule
     from sqlspec.schema import SchemaObject
 
 __all__ = ("POSTGRES", "AdvisoryRunLock", "PostgresDialect", "advisory_key")
@@ -79,9 +81,9 @@ class PostgresDialect(Dialect):
     """PostgreSQL 12 and later."""
 
     name = "postgres"
-    lexer = "postgres"
+    lexer: ClassVar[Lexer] = "postgres"
     timestamp_type = "TIMESTAMP WITH TIME ZONE"
-    autocommit_statements = (
+    autocommit_statements: ClassVar[tuple[Rule, ...]] = (
         ("CREATE INDEX CONCURRENTLY", re.compile(r"CREATE\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY\b", _I)),
         ("DROP INDEX CONCURRENTLY", re.compile(r"DROP\s+INDEX\s+CONCURRENTLY\b", _I)),
         ("REINDEX ... CONCURRENTLY", re.compile(r"REINDEX\b[^;]*\bCONCURRENTLY\b", _I)),
@@ -95,12 +97,12 @@ class PostgresDialect(Dialect):
         ("CREATE/DROP TABLESPACE", re.compile(r"(CREATE|DROP)\s+TABLESPACE\b", _I)),
         ("ALTER SYSTEM", re.compile(r"ALTER\s+SYSTEM\b", _I)),
     )
-    transaction_control_statements = (
+    transaction_control_statements: ClassVar[tuple[Rule, ...]] = (
         *TRANSACTION_CONTROL,
         ("ABORT", re.compile(r"ABORT\b", _I)),
         ("PREPARE TRANSACTION", re.compile(r"PREPARE\s+TRANSACTION\b", _I)),
     )
-    client_stream_statements = (
+    client_stream_statements: ClassVar[tuple[Rule, ...]] = (
         ("COPY ... FROM STDIN", re.compile(r"COPY\b[^;]*?\bFROM\s+STDIN\b", _I | re.DOTALL)),
         ("COPY ... TO STDOUT", re.compile(r"COPY\b[^;]*?\bTO\s+STDOUT\b", _I | re.DOTALL)),
         ("a psql meta-command", re.compile(r"\\[A-Za-z!?]")),

@@ -11,7 +11,7 @@ import socket
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from sqlspec.dialects import Dialect
@@ -19,6 +19,8 @@ from sqlspec.migrations.lock import SILENT_AFTER, Holder, RunLock
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
+    from sqlspec.migrations.sql import Lexer
+    from sqlspec.migrations.statements import Rule
     from sqlspec.schema import SchemaObject
 
 __all__ = ("SQLITE", "LockFile", "SqliteDialect", "lock_file_path", "run_lock_holder")
@@ -73,7 +75,7 @@ class LockFile(RunLock):
     """
 
     def __init__(self, database: str) -> None:
-        self.path = lock_file_path(database)
+        self.path: Path = lock_file_path(database)
         self._file: IO[str] | None = None
 
     async def try_acquire(self) -> bool:
@@ -113,9 +115,9 @@ class SqliteDialect(Dialect):
     """SQLite 3.35 and later."""
 
     name = "sqlite"
-    lexer = "sqlite"
+    lexer: ClassVar[Lexer] = "sqlite"
     timestamp_type = "TEXT"
-    autocommit_statements = (("VACUUM", re.compile(r"VACUUM\b", re.IGNORECASE)),)
+    autocommit_statements: ClassVar[tuple[Rule, ...]] = (("VACUUM", re.compile(r"VACUUM\b", re.IGNORECASE)),)
 
     def placeholder(self, index: int) -> str:
         return "?"
