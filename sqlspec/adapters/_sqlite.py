@@ -10,10 +10,11 @@ from abc import abstractmethod
 from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import anyio
 
+from sqlspec.dialects import Dialect
 from sqlspec.dialects.sqlite import SQLITE, run_lock_holder
 from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError, LockTimeoutError
@@ -43,7 +44,7 @@ class SqliteDriverBase(AsyncDriver):
     ``lock_timeout``, then raises :class:`LockTimeoutError`.
     """
 
-    dialect = SQLITE
+    dialect: ClassVar[Dialect] = SQLITE
     lock_timeout: float = 60.0
 
     @abstractmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import aiosqlite
 import anyio
@@ -20,6 +20,7 @@ from sqlspec.adapters._sqlite import (
     wait_while_locked,
 )
 from sqlspec.config import AsyncDatabaseConfig, require_asyncio
+from sqlspec.dialects import Dialect
 from sqlspec.dialects.sqlite import SQLITE
 from sqlspec.driver import Row
 
@@ -54,7 +55,7 @@ class AiosqliteDriver(SqliteDriverBase):
 class AiosqliteConfig(SqliteScratch, AsyncDatabaseConfig):
     """An async SQLite database: ``connection_config={"database": "app.db"}``."""
 
-    dialect = SQLITE
+    dialect: ClassVar[Dialect] = SQLITE
 
     def is_empty(self) -> bool:
         return database_missing(self.connection_config)

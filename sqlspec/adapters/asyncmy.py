@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 import anyio
 
 from sqlspec._redact import redact_dsn, redact_text
 from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig, require_asyncio
+from sqlspec.dialects import Dialect
 from sqlspec.dialects.mysql import MYSQL
 from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError, MissingDependencyError
@@ -44,7 +45,7 @@ def _code(error: BaseException) -> int | None:
 class AsyncmyDriver(AsyncDriver):
     """An asyncmy connection as a sqlspec driver; parameters are ``%s``."""
 
-    dialect = MYSQL
+    dialect: ClassVar[Dialect] = MYSQL
 
     def __init__(self, connection: asyncmy.Connection, database: str, arguments: dict[str, Any]) -> None:
         self.connection = connection
@@ -133,7 +134,7 @@ def _describe(arguments: dict[str, Any]) -> str:
 class _AsyncmyConnections(DatabaseConfig):
     """How both asyncmy configs connect."""
 
-    dialect = MYSQL
+    dialect: ClassVar[Dialect] = MYSQL
 
     @asynccontextmanager
     async def provide_driver(self) -> AsyncIterator[AsyncmyDriver]:

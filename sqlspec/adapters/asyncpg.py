@@ -8,12 +8,13 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import anyio
 
 from sqlspec._redact import redact_dsn, redact_text
 from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig, require_asyncio
+from sqlspec.dialects import Dialect
 from sqlspec.dialects.postgres import POSTGRES
 from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError, MissingDependencyError
@@ -37,7 +38,7 @@ T = TypeVar("T")
 class AsyncpgDriver(AsyncDriver):
     """An asyncpg connection as a sqlspec driver; parameters are ``$1, $2, ...``."""
 
-    dialect = POSTGRES
+    dialect: ClassVar[Dialect] = POSTGRES
 
     def __init__(
         self,
@@ -112,7 +113,7 @@ class _AsyncpgConnections(DatabaseConfig):
     unless you set them.
     """
 
-    dialect = POSTGRES
+    dialect: ClassVar[Dialect] = POSTGRES
     _pool: asyncpg.Pool | None = None
     _pool_loop: asyncio.AbstractEventLoop | None = None
 

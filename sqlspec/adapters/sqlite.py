@@ -10,7 +10,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import anyio
 import anyio.to_thread
@@ -25,6 +25,7 @@ from sqlspec.adapters._sqlite import (
     wait_while_locked,
 )
 from sqlspec.config import SyncDatabaseConfig
+from sqlspec.dialects import Dialect
 from sqlspec.dialects.sqlite import SQLITE
 from sqlspec.driver import Row
 
@@ -76,7 +77,7 @@ class SqliteDriver(SqliteDriverBase):
 class SqliteConfig(SqliteScratch, SyncDatabaseConfig):
     """A SQLite database for sync code: ``config.migrate_up()`` blocks until done."""
 
-    dialect = SQLITE
+    dialect: ClassVar[Dialect] = SQLITE
 
     def is_empty(self) -> bool:
         return database_missing(self.connection_config)
