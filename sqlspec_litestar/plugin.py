@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ("SQLSpecPlugin", "StartupError")
 
-logger = logging.getLogger("sqlspec")
+logger: logging.Logger = logging.getLogger("sqlspec")
 
 
 class StartupError(SQLSpecError):

@@ -71,7 +71,7 @@ __all__ = (
     "RunSession",
 )
 
-logger = logging.getLogger("sqlspec")
+logger: logging.Logger = logging.getLogger("sqlspec")
 _T = TypeVar("_T")
 
 

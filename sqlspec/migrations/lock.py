@@ -33,7 +33,7 @@ _POLL_START = 0.02
 _POLL_MAX = 0.5
 _NOTICE_AFTER = 1.0
 _NOTICE_EVERY = 10.0
-logger = logging.getLogger("sqlspec")
+logger: logging.Logger = logging.getLogger("sqlspec")
 
 
 class Holder(msgspec.Struct, frozen=True):

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ("Direction", "Interrupted", "MigrationRun", "MigrationRunner", "Reporter", "migration_statements")
 
-logger = logging.getLogger("sqlspec")
+logger: logging.Logger = logging.getLogger("sqlspec")
 
 
 class MigrationRun(msgspec.Struct, frozen=True, kw_only=True):
