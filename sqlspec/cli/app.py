@@ -140,7 +140,7 @@ def make_app(load_configs: ConfigLoader | None = None, *, name: str = "sqlspec")
     return application
 
 
-app = make_app()
+app: typer.Typer = make_app()
 
 
 def main() -> None:
