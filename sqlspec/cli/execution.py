@@ -159,8 +159,10 @@ def _run_action(
                 else "interrupted; what finished before stays done, see `sqlspec history`"
             )
             output.error(message)
-            code = EXIT_SIGTERM if isinstance(interrupt, Terminated) else EXIT_SIGINT
-            _fill(document, command, config, code, payload, warnings, error_document(interrupt, message))
+            terminated = isinstance(interrupt, Terminated)
+            code = EXIT_SIGTERM if terminated else EXIT_SIGINT
+            stopped = {"type": "Terminated" if terminated else "Interrupted", "message": message}
+            _fill(document, command, config, code, payload, warnings, stopped)
             raise typer.Exit(code) from None
         except typer.Abort:  # Ctrl-C or Ctrl-D at a confirmation prompt: nothing has run yet
             output.error("aborted; nothing was changed")
