@@ -15,7 +15,7 @@ import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import anyio.to_thread
 
@@ -23,6 +23,9 @@ from sqlspec.driver import AsyncDriver, AwaitWatchingDriver, BlockingDriver, Row
 from sqlspec.exceptions import MigrationSourceError
 from sqlspec.migrations.files import Migration, import_python_migration
 from sqlspec.migrations.statements import first_implicit_commit, statement_problem
+
+if TYPE_CHECKING:
+    from sqlspec.dialects import Dialect
 
 __all__ = ("GuardedDriver", "call_python_migration", "line_in")
 
@@ -68,11 +71,13 @@ def line_in(error: BaseException, path: Path) -> str:
 class GuardedDriver(AsyncDriver):
     """Forwards to the run's driver, refusing calls a migration of this kind must not make."""
 
+    dialect: ClassVar[Dialect]  # set on each instance: the guarded driver's
+
     def __init__(self, driver: AsyncDriver, migration: Migration) -> None:
         self._driver = driver
         self._migration = migration
         self.dialect = driver.dialect  # type: ignore[misc]  # the instance's, not the class's
-        self.database = driver.database
+        self.database: str = driver.database
 
     def _refuse(self, call: str) -> MigrationSourceError:
         return MigrationSourceError(
