@@ -13,6 +13,11 @@ Linear is a promise, not a hope: each token is one regular-expression match with
 quantifiers (which never backtrack) or one ``str.find`` that starts where the last one stopped, so
 no character is scanned twice however many escapes a file holds (a data migration can be
 megabytes of ``E'\\n...'``).
+
+Most migrations hold no literal at all: plain DDL without a quote, comment, dollar quote or block
+body. For those the lexer's answer is known without it (the statements are the text between the
+``;``, stripped; the line comments are the lines starting with ``--``), so both readings take a
+fast path after one scan that proves the text is plain; anything else gets the lexer.
 """
 
 from __future__ import annotations
@@ -89,6 +94,25 @@ def _token_pattern(rules: _Rules) -> re.Pattern[str]:
 
 _PATTERNS = {rules: _token_pattern(rules) for rules in {*_DIALECTS.values(), *_SECTION_READINGS}}
 
+# What makes a script need the lexer in some reading: a character that opens a string, quoted name,
+# dollar quote or MySQL comment, a comment opener, or (after upper-casing, as the lexer compares
+# words) a word that opens a block or a rule. Without any of them every ';' ends a statement.
+_NOT_PLAIN = re.compile(r"['\"`\[$#]|--|/\*")
+_BLOCK_WORDS = ("BEGIN", "RULE")
+# Without quotes, block comments or DELIMITER lines, the top-level comments starting a line are the
+# lines whose first non-blank characters are "--", in every reading.
+_NOT_PLAIN_FOR_COMMENTS = re.compile(r"['\"`\[$#]|/\*")
+_LINE_COMMENT_LINES = re.compile(r"^[^\S\n]*+(--[^\n]*)", re.MULTILINE)
+
+
+def _is_plain(script: str) -> bool:
+    """Whether ``script`` holds nothing the lexer reads but words, symbols and ``;``: no literal,
+    comment, dollar quote, trigger or ``BEGIN ATOMIC`` body, or rule (whose parentheses hold ``;``)."""
+    if _NOT_PLAIN.search(script):
+        return False
+    upper = script.upper()
+    return not any(word in upper for word in _BLOCK_WORDS)
+
 
 class SQLSplitError(ValueError):
     """A string, quoted identifier, block comment or dollar quote is never closed.
@@ -131,6 +155,13 @@ def split_statements(script: str, dialect: Lexer = "generic") -> list[str]:
         from sqlspec.migrations import _mysql_sql
 
         return _mysql_sql.split_mysql(script)
+    if _is_plain(script):  # what the lexer would find, in one scan: see the module docstring
+        return [statement for part in script.split(";") if (statement := part.strip())]
+    return _split_lexed(script, _DIALECTS[dialect])
+
+
+def _split_lexed(script: str, rules: _Rules) -> list[str]:
+    """:func:`split_statements` by the lexer, for any script of a non-MySQL dialect."""
     statements: list[str] = []
     first = -1  # index of the current statement's first token, -1 until there is one
     last = 0  # index just past its last token
@@ -140,7 +171,7 @@ def split_statements(script: str, dialect: Lexer = "generic") -> list[str]:
     depth = 0  # open BEGIN/CASE ... END blocks
     parens = 0  # open parentheses of a rule, whose command list holds ';'
     after_dot = False  # the previous token was '.', so a word is a qualified name, not a keyword
-    for kind, start, end in _tokens(script, _DIALECTS[dialect]):
+    for kind, start, end in _tokens(script, rules):
         if kind == _WORD:
             word = script[start:end].upper()
             if len(head) < _HEAD_WORDS:
@@ -186,6 +217,13 @@ def top_level_line_comments(script: str) -> list[tuple[int, int]]:
     when the PostgreSQL and SQLite readings both meet one, SQLite's own reading, without dollar
     quotes and E-strings, decides for them.
     """
+    if not _NOT_PLAIN_FOR_COMMENTS.search(script) and "DELIMITER" not in script.upper():
+        return [match.span(1) for match in _LINE_COMMENT_LINES.finditer(script)]
+    return _lexed_line_comments(script)
+
+
+def _lexed_line_comments(script: str) -> list[tuple[int, int]]:
+    """:func:`top_level_line_comments` by the lexers of every reading, for any script."""
     found: set[tuple[int, int]] = set()
     differ = "/*" in script or "[" in script or "`" in script  # else both readings are one
     closed = [_add_line_comments(script, rules, found) for rules in _SECTION_READINGS[: 2 if differ else 1]]
