@@ -25,8 +25,8 @@ try:
     import asyncmy
     from asyncmy.cursors import DictCursor
     from asyncmy.errors import MySQLError
-except ImportError as error:
-    raise MissingDependencyError("asyncmy", extra="mysql") from error
+except ImportError as _missing:  # underscored: a module-level name, else verifytypes counts it as API
+    raise MissingDependencyError("asyncmy", extra="mysql") from _missing
 
 __all__ = ("AsyncmyConfig", "AsyncmyDriver", "AsyncmySyncConfig")
 

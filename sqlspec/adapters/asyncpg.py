@@ -23,8 +23,8 @@ try:
     import asyncpg
     from asyncpg.pool import PoolConnectionProxy
     from asyncpg.transaction import Transaction
-except ImportError as error:
-    raise MissingDependencyError("asyncpg", extra="postgres") from error
+except ImportError as _missing:  # underscored: a module-level name, else verifytypes counts it as API
+    raise MissingDependencyError("asyncpg", extra="postgres") from _missing
 
 __all__ = ("AsyncpgConfig", "AsyncpgDriver", "AsyncpgSyncConfig")
 
