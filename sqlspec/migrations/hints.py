@@ -57,7 +57,6 @@ def placeholder_hint(error: BaseException, statement: str | None, dialect: Diale
         position = 0
     if position and found >= position:
         return ""
-    return (
-        f"`?` is not a placeholder on {dialect}: write {mark}, {dialect.placeholder(2)}, ... "
-        "for parameters (and no placeholder at all in a SQL file, which takes no parameters)"
-    )
+    second = dialect.placeholder(2)
+    marks = f"{mark}, {second}, ..." if second != mark else mark
+    return f"`?` is not a placeholder on {dialect}: write {marks} instead"

@@ -145,7 +145,7 @@ def test_a_question_mark_on_postgres_gets_a_dollar_one_hint(postgres_project: Pr
     result = project.cli("upgrade")
     assert result.exit_code == 1
     assert "syntax error" in result.stderr
-    assert "`?` is not a placeholder on postgres: write $1, $2" in result.stderr
+    assert "`?` is not a placeholder on postgres: write $1, $2, ... instead" in result.stderr
     assert len(result.stderr.splitlines()) == 1
 
     (project.migrations / "0002_seed.sql").unlink()
@@ -158,7 +158,7 @@ def test_a_question_mark_on_postgres_gets_a_dollar_one_hint(postgres_project: Pr
     )
     result = project.cli("upgrade")
     assert result.exit_code == 1
-    assert "write $1, $2" in result.stderr
+    assert "write $1, $2, ... instead" in result.stderr
 
 
 @pytest.mark.postgres
