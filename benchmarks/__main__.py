@@ -69,6 +69,7 @@ def _machine_lines(results: dict[str, Any], summary: Summary) -> str:
         f"- {'; '.join(servers)} on the same machine; SQLite {machine['sqlite']} (on disk, and on the "
         "RAM disk `/dev/shm`)",
         f"- {packages}",
+        f"- sqlspec measured: {machine.get('sqlspec_source', 'the working tree')}",
         f"- {plan['rounds']} interleaved rounds per cell"
         + (f" (at N = {fill}: each database filled once, then 5 rounds of S2)" if fill else "")
         + f"; S4: {plan['help_repetitions']} rounds. Whole run: {results['duration_seconds'] / 60:.1f} "

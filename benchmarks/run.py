@@ -80,6 +80,7 @@ PLANS: dict[str, Plan] = {
             ("alembic", "sqlite-ram", 0),
             ("yoyo", "sqlite-ram", 0),
             ("yoyo", ANY, 1000),
+            ("yoyo", "mysql", 0),
             ("alembic", "postgres", 1000),
             ("alembic", "mysql", 1000),
             ("alembic", ANY, 5000),
@@ -177,6 +178,8 @@ def _sqlspec_source() -> str:
     import sqlspec
 
     source = Path(sqlspec.__file__).resolve().parent.parent
+    if (marker := source / "SOURCE").is_file():  # an export: `git archive` of a commit, see the docs
+        return marker.read_text().strip()
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False
     ).stdout.strip()
