@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from sqlspec.cli import output
 from sqlspec.cli.execution import EXIT_SIGINT, CLIState, ConfigLoader
-from sqlspec.cli.file_commands import create_migration, fix, init
+from sqlspec.cli.file_commands import create_migration, fix, init, squash
 from sqlspec.cli.migrate_commands import downgrade, stamp, upgrade
 from sqlspec.cli.read_commands import check, history, show_config, show_current_revision
 from sqlspec.cli.safety_commands import dump_schema, lint, stairway
@@ -74,6 +74,7 @@ COMMANDS = (
     history,
     check,
     fix,
+    squash,
     stamp,
     show_config,
     lint,

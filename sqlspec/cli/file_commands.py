@@ -1,6 +1,4 @@
-"""The commands that write migration files: ``init``, ``create-migration`` and ``fix``."""
-
-from __future__ import annotations
+"""The commands that write migration files: ``init``, ``create-migration``, ``fix`` and ``squash``."""
 
 from enum import StrEnum
 from pathlib import Path
@@ -24,7 +22,7 @@ from sqlspec.cli.execution import (
 if TYPE_CHECKING:
     from sqlspec.config import DatabaseConfig
 
-__all__ = ("create_migration", "fix", "init")
+__all__ = ("create_migration", "fix", "init", "squash")
 
 
 class MigrationFormat(StrEnum):
@@ -41,7 +39,7 @@ def init(ctx: typer.Context, as_json: JsonOption = False, debug: DebugOption = F
     never overwrites anything that exists.
     """
 
-    def action(config: DatabaseConfig, document: Document) -> int:
+    def action(config: "DatabaseConfig", document: Document) -> int:
         created: list[str] = []
         document.update(created=created, existing=[])
         folder = Path(config.migration_config.script_location)
@@ -84,7 +82,7 @@ def create_migration(
     if not message.strip():
         raise typer.BadParameter('say what the migration does, e.g. -m "add users table"', param_hint="-m")
 
-    def action(config: DatabaseConfig, document: Document) -> None:
+    def action(config: "DatabaseConfig", document: Document) -> None:
         from sqlspec.migrations.templates import create_migration as create
 
         path = create(config.migration_config, message, fmt.value)
@@ -103,7 +101,7 @@ def fix(
 ) -> None:
     """Convert timestamps to sequential (before merge)."""
 
-    def action(config: DatabaseConfig, document: Document) -> int:
+    def action(config: "DatabaseConfig", document: Document) -> int:
         from sqlspec.exceptions import DatabaseConnectionError
         from sqlspec.migrations.fix import apply_fix, plan_fix
 
@@ -162,3 +160,64 @@ def fix(
         return EXIT_OK
 
     each_config(ctx, "fix", action, as_json=as_json, debug=debug)
+
+
+def squash(
+    ctx: typer.Context,
+    start: Annotated[str, typer.Argument(help="The first revision of the range, e.g. 0001.")],
+    end: Annotated[str, typer.Argument(help="The last revision of the range, e.g. 0040.")],
+    message: Annotated[str, typer.Option("-m", "--message", help="What the squashed migration does.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the squashed migration; write nothing.")
+    ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify/--no-verify",
+            help="Prove it first on two scratch databases: same schema as the range, downgrade restores it.",
+        ),
+    ] = True,
+    as_json: JsonOption = False,
+    debug: DebugOption = False,
+) -> None:
+    """Write one migration that replaces START..END; databases anywhere in the range stay safe."""
+    from sqlspec.migrations.squash_write import plan_squash, verify_squash
+
+    def action(config: "DatabaseConfig", document: Document) -> int:
+        plan = plan_squash(config.migration_engine(), start, end, message)
+        document.update(
+            path=str(plan.path), revision=plan.revision, replaces=list(plan.replaces), dry_run=dry_run
+        )
+        if plan.without_downgrade:
+            output.warn(
+                f"{', '.join(plan.without_downgrade)} has no downgrade, so the squashed migration has none"
+            )
+        if verify:
+            differences = run_engine_call(verify_squash, config, plan)
+            document["verified"] = not differences
+            if differences:
+                document["differences"] = differences
+                output.error(
+                    f"the squash of {start}..{end} does not give the range's schema; nothing written"
+                )
+                for difference in differences:
+                    output.echo(difference, "red")
+                return EXIT_FAILED
+            output.echo(f"Verified on two scratch databases: same schema as {start}..{end}", "green")
+        if dry_run:
+            document["text"] = plan.text
+            if not output.in_json_mode():
+                output.echo(plan.text.rstrip("\n"))
+            return EXIT_OK
+        if plan.path.exists():
+            output.error(f"{plan.path} exists already; nothing written")
+            return EXIT_USAGE
+        plan.path.write_text(plan.text)
+        output.echo(f"Created: {plan.path} (replaces {len(plan.replaces)} migrations)", "green")
+        output.echo(
+            "Keep the originals until every database is past the range or has none of it "
+            "(`sqlspec check` says so for each database); then delete them."
+        )
+        return EXIT_OK
+
+    each_config(ctx, "squash", action, as_json=as_json, debug=debug)

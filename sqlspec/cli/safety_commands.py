@@ -32,11 +32,15 @@ __all__ = ("dump_schema", "lint", "stairway")
 
 def _print_step(step: StairwayStep) -> None:
     if step.status == "passed":
-        output.echo(f"  passed  {step.revision}  {Path(step.path).name}  ({step.duration_ms} ms)", "green")
+        output.progress(
+            f"  passed  {step.revision}  {Path(step.path).name}  ({step.duration_ms} ms)", "green"
+        )
         return
-    output.echo(f"  FAILED  {step.revision}  {Path(step.path).name}: {step.stage}: {step.error}", "bold red")
+    output.progress(
+        f"  FAILED  {step.revision}  {Path(step.path).name}: {step.stage}: {step.error}", "bold red"
+    )
     for difference in step.differences:
-        output.echo("\n".join(f"          {line}" for line in difference.splitlines()), "red")
+        output.progress("\n".join(f"          {line}" for line in difference.splitlines()), "red")
 
 
 def stairway(

@@ -19,6 +19,7 @@ from sqlspec.migrations.chain import chain_problems
 from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, MigrationFile, parse
 from sqlspec.migrations.reconcile import renamed_rows
 from sqlspec.migrations.revisions import is_timestamp
+from sqlspec.migrations.squash import SquashView, resolve
 from sqlspec.migrations.store import AppliedMigration
 
 if TYPE_CHECKING:
@@ -68,12 +69,21 @@ async def check_migrations(engine: MigrationEngine) -> list[Problem]:
     except MigrationError as error:
         return [_error("file", str(error))]
     problems = [_error("file", str(error)) for error in naming]
-    migrations = _file_problems(engine, files, problems)
     try:
         applied: list[AppliedMigration] | None = await engine.applied_migrations()
     except DatabaseConnectionError as error:
         problems.append(_error("database", f"cannot compare with the database: {error}"))
         applied = None
+    try:  # each squash or its originals, as upgrade would choose them for this database
+        view = resolve(files, {row.version for row in applied or [] if not row.is_partial})
+    except MigrationError as error:
+        problems.append(_error("squash", str(error)))
+        view = SquashView(tuple(f for f in files if f.replaces_from is None), {}, {})
+    hidden = [file for file in files if file not in view.files]
+    _file_problems(engine, hidden, problems)  # another database may still run them
+    files = list(view.files)
+    migrations = _file_problems(engine, files, problems)
+    problems.extend(_squash_notes(view, applied))
     try:
         renames = {row.version: migration for row, migration in renamed_rows(applied or [], files)}
     except MigrationError as error:
@@ -89,7 +99,8 @@ async def check_migrations(engine: MigrationEngine) -> list[Problem]:
         for problem in chain_problems(files, as_upgrade_sees, migrations.values())
     )
     if applied is not None:
-        problems.extend(_database_problems(files, migrations, applied, renames))
+        own = [row for row in applied if row.version not in view.covered]
+        problems.extend(_database_problems(files, migrations, own, renames))
     order = {"error": 0, "warning": 1, "note": 2}
     return sorted(problems, key=lambda problem: order[problem.severity])  # stable: errors first
 
@@ -130,6 +141,39 @@ def _file_problems(
                 )
             )
     return migrations
+
+
+def _squash_notes(view: SquashView, applied: Sequence[AppliedMigration] | None) -> list[Problem]:
+    """For each squash whose originals are still in the folder: does this database still need them?"""
+    notes: list[Problem] = []
+    done = {row.version for row in applied or [] if not row.is_partial}
+    for name, originals in view.originals.items():
+        if not originals:
+            continue
+        squash = originals[0].directory / name
+        first, _, last = name.split("_", 1)[0].partition("-")
+        range_text = f"{first}..{last}"
+        if applied is None:
+            continue
+        if any(file.revision in done for file in originals) and not {f.revision for f in originals} <= done:
+            notes.append(
+                _warning(
+                    "squash-originals",
+                    f"{squash}: this database applied part of {range_text}; keep the original files "
+                    "until it has run `sqlspec upgrade`",
+                    path=squash,
+                )
+            )
+        else:
+            notes.append(
+                _note(
+                    "squash-originals",
+                    f"{squash}: this database no longer needs the originals of {range_text}; delete them "
+                    "once every database is past the range or has none of it",
+                    path=squash,
+                )
+            )
+    return notes
 
 
 def _database_problems(
@@ -193,6 +237,12 @@ def _database_problems(
                     migration.path,
                 )
             )
+        elif (
+            row.checksum != migration.checksum
+            and migration.path.name != row.script
+            and migration.replaces_from is not None
+        ):
+            continue  # applied through the range's last original; the next run folds it into the squash
         elif row.checksum != migration.checksum and migration.path.name != row.script:
             problems.append(
                 _error(

@@ -53,6 +53,7 @@ from sqlspec.migrations.runner import (
     Reporter,
 )
 from sqlspec.migrations.settle import background_tasks
+from sqlspec.migrations.squash import SquashView, fold_rows, refuse_inside, resolve
 from sqlspec.migrations.statements import first_implicit_commit, migration_statements, statement_preview
 from sqlspec.migrations.store import AppliedMigration, VersionStore
 from sqlspec.schema import Snapshot, read_snapshot
@@ -81,9 +82,11 @@ class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
     revision: str
     description: str
     type: str
-    status: Literal["applied", "partial", "running", "pending", "missing"]
-    """``missing``: applied, but its file is gone; ``partial``: stopped part-way, see ``--resume``;
-    ``running``: a non-transactional migration being applied now, or interrupted mid-statement."""
+    status: Literal["applied", "partial", "running", "pending", "missing", "squashed"]
+    """``missing``: applied, but its file is gone; ``squashed``: applied, now inside a squashed
+    migration (the next run folds its row into the squash's); ``partial``: stopped part-way, see
+    ``--resume``; ``running``: a non-transactional migration being applied now, or interrupted
+    mid-statement."""
     applied_at: str | None = None
     execution_ms: int | None = None
     path: Path | None = None
@@ -91,6 +94,11 @@ class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
 
 def _done(applied: Sequence[AppliedMigration]) -> set[str]:
     return {row.version for row in applied if not row.is_partial}
+
+
+def _uncovered(applied: Sequence[AppliedMigration], view: SquashView) -> list[AppliedMigration]:
+    """The rows that are migrations of their own: not a squashed range's rows, waiting to be folded."""
+    return [row for row in applied if row.version not in view.covered]
 
 
 class ConnectionSource(Protocol):
@@ -175,18 +183,34 @@ class MigrationEngine:
             yield driver
 
     @asynccontextmanager
-    async def _session(self) -> AsyncIterator[tuple[AsyncDriver, anyio.abc.TaskGroup]]:
+    async def _session(
+        self, connected: AsyncDriver | None = None
+    ) -> AsyncIterator[tuple[AsyncDriver, anyio.abc.TaskGroup]]:
         """A connection holding the run lock, with a task group for the run's helpers.
 
         The lock is taken on the connection that runs the migrations, so it lives exactly as long
-        as the work it protects; its heartbeat runs beside the work.
+        as the work it protects; its heartbeat runs beside the work. ``connected``: take it on that
+        open connection (the one a check just read the table on) instead of a new one.
         """
+        if connected is None:
+            async with self._connect() as driver, self._session(driver) as session:
+                yield session
+            return
+        lock = self._dialect.run_lock(connected, self._settings.version_table)
+        async with hold_run_lock(lock, self._settings.lock_timeout), background_tasks() as tasks:
+            tasks.start_soon(keep_alive, lock)
+            await self._dialect.prepare_run(connected)
+            yield connected, tasks
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[AsyncDriver | None]:
+        """A connection to read the table on; ``None`` for a database that certainly holds nothing
+        yet, as reading must not create one (a SQLite file)."""
+        if self._connections.is_empty():
+            yield None
+            return
         async with self._connect() as driver:
-            lock = self._dialect.run_lock(driver, self._settings.version_table)
-            async with hold_run_lock(lock, self._settings.lock_timeout), background_tasks() as tasks:
-                tasks.start_soon(keep_alive, lock)
-                await self._dialect.prepare_run(driver)
-                yield driver, tasks
+            yield driver
 
     async def _read(self) -> tuple[list[MigrationFile], list[AppliedMigration]]:
         files = self.files()
@@ -211,7 +235,9 @@ class MigrationEngine:
         """The applied revision that comes last in run order, or ``None`` at base."""
         files, applied = await self._read()
         done = _done(applied)
-        known = {f.revision for f in files}
+        view = resolve(files, done)
+        files = list(view.files)
+        known = {f.revision for f in files} | set(view.covered)
         if any(revision not in known for revision in done):  # files missing: trust the table
             return next((row.version for row in reversed(applied) if row.version in done), None)
         in_order = [f.revision for f in files if f.revision in done]
@@ -220,7 +246,9 @@ class MigrationEngine:
     async def migration_history(self) -> list[HistoryEntry]:
         """Applied migrations in the order applied, then pending ones in run order."""
         files, applied = await self._read()
-        by_revision = {f.revision: f for f in files}
+        view = resolve(files, _done(applied))
+        files = list(view.files)
+        by_revision = {f.revision: f for f in files} | dict(view.covered)
         entries = [
             HistoryEntry(
                 revision=row.version,
@@ -230,6 +258,8 @@ class MigrationEngine:
                 if row.is_interrupted
                 else "partial"
                 if row.is_partial
+                else "squashed"
+                if row.version in view.covered
                 else "applied"
                 if row.version in by_revision
                 else "missing",
@@ -256,12 +286,14 @@ class MigrationEngine:
     async def pending_migrations(self, revision: str = "head") -> list[Migration]:
         """What ``migrate_up(revision)`` would apply, parsed and validated; changes nothing."""
         files, applied = await self._read()
-        return self._load_upgrade(files, applied, revision)
+        return self._load_upgrade(list(resolve(files, _done(applied)).files), applied, revision)
 
     async def migrations_to_revert(self, revision: str = "-1") -> list[Migration]:
         """What ``migrate_down(revision)`` would revert, parsed and validated; changes nothing."""
         files, applied = await self._read()
-        return self._load_downgrade(files, applied, revision)
+        view = resolve(files, _done(applied))
+        refuse_inside(view, revision)
+        return self._load_downgrade(list(view.files), _uncovered(applied, view), revision)
 
     async def check(self) -> list[Problem]:
         """Every problem with the files and the database's history, errors first; changes nothing."""
@@ -321,10 +353,13 @@ class MigrationEngine:
         """
         files = self.files()
         self.reconciled = []
-        if not plan_upgrade([f.revision for f in files], await self._fully_applied(), revision):
-            return []  # up to date: one narrow query, no lock, no file read
-        async with self._session() as (driver, tasks):
-            return await self._up(driver, tasks, files, revision, resume=resume, interrupted=interrupted)
+        async with self._reading() as reader:
+            done: set[str] = set() if reader is None else await self._store.done(reader)
+            if not plan_upgrade([f.revision for f in resolve(files, done).files], done, revision):
+                return []  # up to date: one narrow query, no lock, no file read
+            # Pending: the run takes the lock on the connection that just read (one, not two).
+            async with self._session(reader) as (driver, tasks):
+                return await self._up(driver, tasks, files, revision, resume=resume, interrupted=interrupted)
 
     async def _up(
         self,
@@ -337,7 +372,7 @@ class MigrationEngine:
         interrupted: Interrupted | None = None,
     ) -> list[MigrationRun]:
         """``migrate_up`` on a connection that holds the run lock."""
-        applied = await self._store.applied(driver)
+        files, applied = await self._resolved(driver, files)
         if renamed := await self._reconcile(driver, files, applied):
             self.reconciled = renamed
             applied = await self._store.applied(driver)
@@ -399,7 +434,10 @@ class MigrationEngine:
     async def migrate_down(self, revision: str = "-1") -> list[MigrationRun]:
         """Revert applied migrations down to ``revision`` (``-N``, ``base`` or a revision)."""
         files, applied = await self._read()
-        if not plan_downgrade([f.revision for f in files], [row.version for row in applied], revision):
+        view = resolve(files, _done(applied))
+        refuse_inside(view, revision)
+        applied = _uncovered(applied, view)
+        if not plan_downgrade([f.revision for f in view.files], [row.version for row in applied], revision):
             return []
         async with self._session() as (driver, tasks):
             return await self._down(driver, tasks, files, revision)
@@ -408,7 +446,8 @@ class MigrationEngine:
         self, driver: AsyncDriver, tasks: anyio.abc.TaskGroup, files: Sequence[MigrationFile], revision: str
     ) -> list[MigrationRun]:
         """``migrate_down`` on a connection that holds the run lock."""
-        migrations = self._load_downgrade(files, await self._store.applied(driver), revision)
+        files, applied = await self._resolved(driver, files)
+        migrations = self._load_downgrade(files, applied, revision)
         return [await self._runner.run(driver, m, "downgrade", tasks) for m in migrations]
 
     @asynccontextmanager
@@ -437,7 +476,8 @@ class MigrationEngine:
             )
         files = self.files()
         async with self._session() as (driver, _):
-            migrations = self._load_upgrade(files, await self._store.applied(driver), revision)
+            files, applied = await self._resolved(driver, files)
+            migrations = self._load_upgrade(files, applied, revision)
             if migrations:
                 await self._store.ensure_table(driver)
                 async with driver.transaction():
@@ -449,7 +489,22 @@ class MigrationEngine:
         """Rename rows applied under a timestamp whose file ``fix`` made sequential; (old, new) pairs."""
         files = self.files()
         async with self._session() as (driver, _):
-            return await self._reconcile(driver, files, await self._store.applied(driver))
+            files, applied = await self._resolved(driver, files)
+            return await self._reconcile(driver, files, applied)
+
+    async def _resolved(
+        self, driver: AsyncDriver, files: Sequence[MigrationFile]
+    ) -> tuple[list[MigrationFile], list[AppliedMigration]]:
+        """Under the run lock: the files this database runs (each squash or its originals) and its
+        rows, a squashed range's own rows folded into the squash's row first."""
+        applied = await self._store.applied(driver)
+        view = resolve(files, _done(applied))
+        if folds := view.fold_needed(applied):
+            parsed = {squash.revision: parse(squash) for squash in folds}
+            removed = await fold_rows(driver, self._store, view, applied, parsed)
+            logger.info("folded the rows of %s into their squashed migration", ", ".join(removed))
+            applied = await self._store.applied(driver)
+        return list(view.files), applied
 
     async def _reconcile(
         self, driver: AsyncDriver, files: Sequence[MigrationFile], applied: Sequence[AppliedMigration]
@@ -502,8 +557,7 @@ class RunSession:
 
     async def pending_migrations(self, revision: str = "head") -> list[Migration]:
         """What :meth:`migrate_up` would apply, parsed and validated; changes nothing."""
-        files = self._engine.files()
-        applied = await self._engine._store.applied(self._driver)
+        files, applied = await self._engine._resolved(self._driver, self._engine.files())
         return self._engine._load_upgrade(files, applied, revision)
 
     async def schema_snapshot(self) -> Snapshot:

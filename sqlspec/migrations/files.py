@@ -40,7 +40,9 @@ MigrationKind = Literal["sql", "py"]
 CHECKSUM_ALGORITHM = "sha256-v1"
 """Recorded beside each checksum so a later normalisation can tell old checksums from new."""
 
-_FILE_NAME = re.compile(r"^(?P<revision>\d+)_(?P<slug>[A-Za-z0-9_]+)\.(?P<kind>sql|py)$")
+_FILE_NAME = re.compile(
+    r"^(?:(?P<start>\d+)-)?(?P<revision>\d+)_(?P<slug>[A-Za-z0-9_]+)\.(?P<kind>sql|py)$"
+)  # START-END_slug.sql: a squash of the range START..END (see squash.py)
 # The header grammar, for reading and for ``fix``'s rewriting alike. SQL: "-- key: value" lines
 # before the first section marker; Python: "Revision ID: value" lines in the module docstring.
 # Keys in any case; the first line of a key counts.
@@ -86,6 +88,8 @@ class MigrationFile(msgspec.Struct, frozen=True):
     name: str
     namespace: str = ""
     """``ext_<name>_`` for an extension's migration: its revision is the header's, prefixed."""
+    replaces_from: str | None = None
+    """A squashed migration's first replaced revision (its own revision is the range's last)."""
 
     @property
     def path(self) -> Path:
@@ -110,6 +114,8 @@ class Migration(msgspec.Struct, frozen=True, kw_only=True):
     has_downgrade: bool = True
     section_lines: tuple[int, int] = (0, 0)
     """SQL migrations: the lines of the upgrade and downgrade markers, to give a statement's file line."""
+    replaces_from: str | None = None
+    """A squashed migration's first replaced revision (see :attr:`MigrationFile.replaces_from`)."""
 
 
 def discover(directory: Path) -> list[MigrationFile]:
@@ -155,7 +161,19 @@ def scan(directory: Path) -> tuple[list[MigrationFile], list[MigrationError]]:
             )
             continue
         kind: MigrationKind = "sql" if match["kind"] == "sql" else "py"
-        found = MigrationFile(match["revision"], match["slug"], kind, directory, name)
+        start = match["start"]
+        if start is not None and (
+            kind != "sql" or revision_sort_key(start) >= revision_sort_key(match["revision"])
+        ):
+            problems.append(
+                MigrationSourceError(
+                    directory / name,
+                    "a squashed migration is named START-END_slug.sql, START before END "
+                    "(`sqlspec squash START END` writes it)",
+                )
+            )
+            continue
+        found = MigrationFile(match["revision"], match["slug"], kind, directory, name, replaces_from=start)
         files.setdefault(found.revision, []).append(found)
     keyed = [(revision_sort_key(revision), same) for revision, same in files.items()]
     by_number: dict[tuple[int, int], list[MigrationFile]] = {}
@@ -164,10 +182,23 @@ def scan(directory: Path) -> tuple[list[MigrationFile], list[MigrationError]]:
     problems.extend(
         DuplicateRevisionError(same[0].revision, [f.path for f in same])
         for same in by_number.values()
-        if len(same) > 1
+        if len(same) > 1 and not _squash_beside_original(same)
     )
     keyed.sort(key=lambda pair: pair[0])
-    return [same[0] for _, same in keyed], problems
+    # A squash and the original it ends with share a revision: both stay, the original first.
+    return [
+        file
+        for _, same in keyed
+        for file in (sorted(same, key=_squash_last) if _squash_beside_original(same) else same[:1])
+    ], problems
+
+
+def _squash_beside_original(same: list[MigrationFile]) -> bool:
+    return len(same) == 2 and sum(file.replaces_from is not None for file in same) == 1
+
+
+def _squash_last(file: MigrationFile) -> bool:
+    return file.replaces_from is not None
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:
@@ -327,6 +358,7 @@ def _parse_sql(file: MigrationFile, text: str) -> Migration:
         downgrade_sql=downgrade,
         section_lines=(starts["upgrade"], starts.get("downgrade", 0)),
         has_downgrade=downgrade is not None,
+        replaces_from=file.replaces_from,
     )
 
 

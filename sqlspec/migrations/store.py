@@ -10,13 +10,15 @@ from __future__ import annotations
 import functools
 import getpass
 import socket
+import weakref
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
 from sqlspec.driver import AsyncDriver, Row
 from sqlspec.exceptions import MigrationStateError, SQLSpecError, one_line
+from sqlspec.migrations.files import CHECKSUM_ALGORITHM
 
 if TYPE_CHECKING:
     from sqlspec.dialects import Dialect
@@ -109,6 +111,8 @@ class VersionStore:
         self._quoted = ".".join(dialect.quote(part) for part in table.split("."))
         self._dialect = dialect
         self._param = dialect.placeholder
+        self._read_on: weakref.ref[AsyncDriver] | None = None
+        """The connection that last read the table, which therefore exists for it."""
 
     def _to_record(self, row: Row) -> AppliedMigration:
         applied_at = self._dialect.from_timestamp(row["applied_at"])
@@ -140,12 +144,12 @@ class VersionStore:
 
     async def done(self, driver: AsyncDriver) -> set[str]:
         """The revisions applied in full: all an up-to-date check needs, in one narrow query."""
-        rows = await self._read(driver, f"SELECT version_num FROM {self._quoted} WHERE status = 'applied'")
-        return {row["version_num"] for row in rows}
+        sql = f"SELECT version_num FROM {self._quoted} WHERE status = 'applied'"
+        return set(await self._read(driver, sql, column=True))
 
-    async def _read(self, driver: AsyncDriver, sql: str) -> list[Row]:
+    async def _read(self, driver: AsyncDriver, sql: str, *, column: bool = False) -> list[Any]:
         try:
-            return await driver.select(sql)
+            rows = await (driver.select_column(sql) if column else driver.select(sql))
         except SQLSpecError:
             raise
         except Exception as error:
@@ -155,6 +159,8 @@ class VersionStore:
                 f"cannot read the version table {self.table}: {one_line(error)}; is version_table naming "
                 "a table that sqlspec did not create?"
             ) from error
+        self._read_on = weakref.ref(driver)
+        return rows
 
     async def ensure_table(self, driver: AsyncDriver) -> None:
         """Create the version table if it does not exist yet.
@@ -162,6 +168,8 @@ class VersionStore:
         A table an administrator created beforehand works with only SELECT, INSERT, UPDATE and
         DELETE granted: when CREATE is refused, a table that already exists is good enough.
         """
+        if self._read_on is not None and self._read_on() is driver:
+            return  # this connection read the table: it exists (a session's first read proves it)
         if await self._exists(driver):  # no CREATE attempted: no privilege needed, no server notice
             return
         try:
@@ -262,6 +270,17 @@ class VersionStore:
     async def delete(self, driver: AsyncDriver, version: str) -> None:
         """Forget a reverted migration."""
         await driver.execute(f"DELETE FROM {self._quoted} WHERE version_num = {self._param(1)}", version)
+
+    async def adopt(self, driver: AsyncDriver, version: str, script: str, checksum: str) -> None:
+        """Record that an applied revision's file is now ``script`` (a squash that replaced it)."""
+        await driver.execute(
+            f"UPDATE {self._quoted} SET script = {self._param(1)}, checksum = {self._param(2)}, "
+            f"checksum_algorithm = {self._param(3)} WHERE version_num = {self._param(4)}",
+            script,
+            checksum,
+            CHECKSUM_ALGORITHM,
+            version,
+        )
 
     async def rename(self, driver: AsyncDriver, old: str, new: str, script: str) -> None:
         """Record an applied migration under its new revision (after ``fix`` renumbered its file)."""
