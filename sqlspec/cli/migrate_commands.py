@@ -5,8 +5,6 @@ with ``--json``, in its document; a failure adds the failed migration and the er
 code unchanged.
 """
 
-from __future__ import annotations
-
 import time
 from collections.abc import Sequence
 from enum import StrEnum
@@ -62,7 +60,7 @@ class _RunLog:
     def __init__(self, document: Document) -> None:
         self.entries: list[Document] = document.setdefault("migrations", [])
 
-    def __call__(self, run: MigrationRun) -> None:
+    def __call__(self, run: "MigrationRun") -> None:
         verb = "applied" if run.direction == "upgrade" else "reverted"
         output.progress(f"  ✓ {verb} {run.revision} {run.description} ({run.duration_ms:.1f} ms)", "green")
         self.entries.append(
@@ -76,7 +74,7 @@ class _RunLog:
             }
         )
 
-    def failed(self, engine: MigrationEngine, error: Exception, direction: Direction) -> None:
+    def failed(self, engine: "MigrationEngine", error: Exception, direction: "Direction") -> None:
         """Add the migration ``error`` stopped at, with the statement it failed on when known."""
         from sqlspec.exceptions import MigrationExecutionError
 
@@ -100,7 +98,7 @@ class _RunLog:
         self.entries.append(entry)
 
 
-def _parsed(engine: MigrationEngine, revision: str) -> Migration | None:
+def _parsed(engine: "MigrationEngine", revision: str) -> "Migration | None":
     from sqlspec.exceptions import MigrationError
     from sqlspec.migrations.files import parse
 
@@ -111,7 +109,7 @@ def _parsed(engine: MigrationEngine, revision: str) -> Migration | None:
 
 
 def _plan(
-    engine: MigrationEngine, migrations: Sequence[Migration], direction: Direction, document: Document
+    engine: "MigrationEngine", migrations: Sequence["Migration"], direction: "Direction", document: Document
 ) -> None:
     """``--dry-run``: the migrations and statements a run would execute; nothing is changed."""
     verb = "apply" if direction == "upgrade" else "revert"
@@ -161,7 +159,7 @@ def upgrade(
     """Apply pending migrations (all of them by default)."""
     _refuse_options(ctx, revision)
 
-    def action(config: DatabaseConfig, document: Document) -> int:
+    def action(config: "DatabaseConfig", document: Document) -> int:
         document.update(target=revision, dry_run=dry_run, migrations=[], reconciled=[], duration_ms=None)
         log = _RunLog(document)
         engine = config.migration_engine(reporter=log)
@@ -190,7 +188,7 @@ def upgrade(
     each_config(ctx, "upgrade", action, as_json=as_json, debug=debug)
 
 
-def _report_reconciled(engine: MigrationEngine, config: DatabaseConfig, document: Document) -> None:
+def _report_reconciled(engine: "MigrationEngine", config: "DatabaseConfig", document: Document) -> None:
     """Name the version rows upgrade renamed because a teammate's ``fix`` made their files sequential."""
     table = config.migration_config.version_table
     for old, new in engine.reconciled:
@@ -209,7 +207,7 @@ def downgrade(
     """Revert migrations (the last one by default)."""
     _refuse_options(ctx, revision)
 
-    def action(config: DatabaseConfig, document: Document) -> int:
+    def action(config: "DatabaseConfig", document: Document) -> int:
         document.update(target=revision, dry_run=dry_run, migrations=[], duration_ms=None)
         log = _RunLog(document)
         engine = config.migration_engine(reporter=log)
@@ -251,7 +249,7 @@ def stamp(
     Records migrations up to REVISION as applied, to adopt an existing database; adds rows only.
     """
 
-    def action(config: DatabaseConfig, document: Document) -> None:
+    def action(config: "DatabaseConfig", document: Document) -> None:
         document.update(target=revision, stamped=[])
         document["stamped"] = stamped = run_engine_call(config.migration_engine().stamp, revision)
         output.echo(f"Stamped {', '.join(stamped)} (no SQL ran)" if stamped else "Nothing to stamp")

@@ -1,7 +1,5 @@
 """The commands that only read: ``show-current-revision``, ``history``, ``check`` and ``show-config``."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,7 +29,7 @@ def show_current_revision(
 ) -> None:
     """Print the current revision (None at base)."""
 
-    def action(config: DatabaseConfig, document: Document) -> None:
+    def action(config: "DatabaseConfig", document: Document) -> None:
         document["revision"] = revision = run_engine_call(config.migration_engine().current_revision)
         output.echo(str(revision))
 
@@ -42,7 +40,7 @@ def history(ctx: typer.Context, as_json: JsonOption = False, debug: DebugOption 
     """List applied migrations, then pending ones."""
     import msgspec
 
-    def action(config: DatabaseConfig, document: Document) -> None:
+    def action(config: "DatabaseConfig", document: Document) -> None:
         entries = run_engine_call(config.migration_engine().migration_history)
         document["migrations"] = msgspec.to_builtins(entries, enc_hook=str)
         rows = [
@@ -61,7 +59,7 @@ def history(ctx: typer.Context, as_json: JsonOption = False, debug: DebugOption 
     each_config(ctx, "history", action, as_json=as_json, debug=debug)
 
 
-async def _strict_problems(engine: MigrationEngine) -> list[Problem]:
+async def _strict_problems(engine: "MigrationEngine") -> list["Problem"]:
     """What ``--strict`` adds: every migration not applied, and timestamp files applied but not fixed.
 
     ``check`` itself warns only about pending timestamp files; a CI job that runs ``upgrade`` first
@@ -92,7 +90,7 @@ async def _strict_problems(engine: MigrationEngine) -> list[Problem]:
     return problems
 
 
-async def _lint_problems(engine: MigrationEngine) -> list[Problem]:
+async def _lint_problems(engine: "MigrationEngine") -> list["Problem"]:
     """``sqlspec lint``'s findings on the pending migrations, as check's problems.
 
     Its ``no-downgrade`` is left out (check says that of every file already); without the lint
@@ -118,7 +116,7 @@ async def _lint_problems(engine: MigrationEngine) -> list[Problem]:
     ]
 
 
-async def _schema_problems(engine: MigrationEngine) -> list[Problem]:
+async def _schema_problems(engine: "MigrationEngine") -> list["Problem"]:
     """Each object that differs between the database and the schema snapshot file."""
     from sqlspec.migrations.check import Problem
     from sqlspec.schema import Snapshot, diff_snapshots
@@ -145,7 +143,7 @@ async def _schema_problems(engine: MigrationEngine) -> list[Problem]:
     ]
 
 
-def _warning(code: str, message: str, revision: str, path: Path) -> Problem:
+def _warning(code: str, message: str, revision: str, path: Path) -> "Problem":
     from sqlspec.migrations.check import Problem
 
     return Problem(severity="warning", code=code, message=message, revision=revision, path=str(path))
@@ -177,7 +175,7 @@ def check(
 
     from sqlspec.migrations.check import check_migrations
 
-    async def find(engine: MigrationEngine) -> list[Problem]:
+    async def find(engine: "MigrationEngine") -> list["Problem"]:
         problems = await check_migrations(engine)
         if strict:
             problems.extend(await _strict_problems(engine))
@@ -188,7 +186,7 @@ def check(
         order = {"error": 0, "warning": 1, "note": 2}
         return sorted(problems, key=lambda problem: order[problem.severity])
 
-    def action(config: DatabaseConfig, document: Document) -> int:
+    def action(config: "DatabaseConfig", document: Document) -> int:
         problems = run_engine_call(find, config.migration_engine())
         counts = {severity: sum(1 for p in problems if p.severity == severity) for severity in order}
         document.update(strict=strict, problems=msgspec.to_builtins(problems), counts=counts)
@@ -209,7 +207,7 @@ def check(
     each_config(ctx, "check", action, as_json=as_json, debug=debug)
 
 
-def database_target(config: DatabaseConfig) -> str:
+def database_target(config: "DatabaseConfig") -> str:
     """Which database the config's commands touch: a redacted DSN, an absolute SQLite path, host/db."""
     from sqlspec._redact import redact_dsn
 
@@ -236,7 +234,7 @@ def show_config(ctx: typer.Context, as_json: JsonOption = False, debug: DebugOpt
     """Print the configs found, the database each touches, and their settings."""
     from sqlspec._redact import redact_connection_config
 
-    def action(config: DatabaseConfig, document: Document) -> None:
+    def action(config: "DatabaseConfig", document: Document) -> None:
         settings = config.migration_config
         document.update(
             config=type(config).__name__,
