@@ -71,18 +71,17 @@ async def run_stairway(
             await run.migrate_up(from_revision)
         before = await run.schema_snapshot()
         for migration in await run.pending_migrations("head"):  # all parsed before any runs
-            step = await _climb(run, migration, before)
+            step, before = await _climb(run, migration, before)  # passed: the schema after it
             steps.append(step)
             if on_step is not None:
                 on_step(step)
             if step.status == "failed":
                 break
-            before = await run.schema_snapshot()
     return steps
 
 
-async def _climb(run: RunSession, migration: Migration, before: Snapshot) -> StairwayStep:
-    """Up, down, up for one migration, starting from the schema ``before`` it."""
+async def _climb(run: RunSession, migration: Migration, before: Snapshot) -> tuple[StairwayStep, Snapshot]:
+    """Up, down, up for one migration from the schema ``before`` it; the step and the schema after."""
     started = time.perf_counter()
 
     def step(
@@ -99,6 +98,7 @@ async def _climb(run: RunSession, migration: Migration, before: Snapshot) -> Sta
         )
 
     stage: Stage = "upgrade"
+    after = before
     try:
         await run.migrate_up("+1")
         after = await run.schema_snapshot()
@@ -106,12 +106,12 @@ async def _climb(run: RunSession, migration: Migration, before: Snapshot) -> Sta
         await run.migrate_down("-1")
         if differences := diff_snapshots(before, await run.schema_snapshot()):
             found = _described(differences, "before the upgrade", "after the downgrade")
-            return step("restore", "its downgrade does not restore the schema", found)
+            return step("restore", "its downgrade does not restore the schema", found), after
         stage = "second upgrade"
         await run.migrate_up("+1")
     except MigrationError as error:
-        return step(stage, str(error))
+        return step(stage, str(error)), after
     if differences := diff_snapshots(after, await run.schema_snapshot()):
         found = _described(differences, "after the first upgrade", "after the second")
-        return step("reapply", "a second upgrade after its downgrade gives another schema", found)
-    return step()
+        return step("reapply", "a second upgrade after its downgrade gives another schema", found), after
+    return step(), after
