@@ -45,7 +45,9 @@ class AsyncDriver(ABC):
 
     def _one_at_a_time(self) -> anyio.Lock:
         if self._busy is None:
-            self._busy = anyio.Lock()
+            # fast_acquire: a free lock is taken without a trip round the event loop (the call
+            # that follows yields anyway); waiting for a held one is unchanged.
+            self._busy = anyio.Lock(fast_acquire=True)
         return self._busy
 
     @abstractmethod
@@ -55,6 +57,10 @@ class AsyncDriver(ABC):
     @abstractmethod
     async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         """Run a query and return its rows."""
+
+    async def _select_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """Run a query and return its first column; adapters answer without building a dict per row."""
+        return [next(iter(row.values())) for row in await self._select(sql, params)]
 
     @abstractmethod
     async def _begin(self) -> None: ...
@@ -95,6 +101,11 @@ class AsyncDriver(ABC):
         """Run a query and return every row as a dict keyed by column name."""
         async with self._one_at_a_time():
             return await self._select(sql, params)
+
+    async def select_column(self, sql: str, *params: Any) -> list[Any]:
+        """Run a query and return the first column of every row, in order."""
+        async with self._one_at_a_time():
+            return await self._select_column(sql, params)
 
     async def begin(self) -> None:
         """Open a transaction."""
@@ -184,6 +195,7 @@ class BlockingDriver:
     select_one: Final = blocking_twin(AsyncDriver.select_one)
     select_one_or_none: Final = blocking_twin(AsyncDriver.select_one_or_none)
     select_value: Final = blocking_twin(AsyncDriver.select_value)
+    select_column: Final = blocking_twin(AsyncDriver.select_column)
     execute_script: Final = blocking_twin(AsyncDriver.execute_script)
     begin: Final = blocking_twin(AsyncDriver.begin)  # only a ``transactional = False`` migration may
     commit: Final = blocking_twin(AsyncDriver.commit)

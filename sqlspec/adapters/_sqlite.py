@@ -64,6 +64,14 @@ class SqliteDriverBase(AsyncDriver):
     async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         return await self._run(sql, params)
 
+    async def _call_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """Execute ``sql`` and return its first column."""
+        return [next(iter(row.values())) for row in await self._call(sql, params)]
+
+    async def _select_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        attempt = partial(self._call_column, sql, params)
+        return await wait_while_locked(attempt, self.database, self.lock_timeout)
+
     def is_missing_table(self, error: Exception) -> bool:
         return isinstance(error, sqlite3.OperationalError) and "no such table" in str(error)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 import anyio
@@ -35,15 +38,20 @@ class AiosqliteDriver(SqliteDriverBase):
         self.database = database
         self.lock_timeout = lock_timeout
 
-    async def _call(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+    async def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
         # One trip to aiosqlite's thread per statement; rows come back as sqlite3.Row.
         try:
-            rows = await self.connection.execute_fetchall(sql, params)
+            return list(await self.connection.execute_fetchall(sql, params))
         except anyio.get_cancelled_exc_class():
             # Ctrl-C or a timeout: stop the statement too, or the rollback waits behind it.
             await self.connection.interrupt()  # never suspends: sqlite3's interrupt is thread-safe
             raise
-        return [dict(row) for row in rows]
+
+    async def _call(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        return [dict(row) for row in await self._fetch(sql, params)]
+
+    async def _call_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        return [row[0] for row in await self._fetch(sql, params)]
 
     def _in_transaction(self) -> bool:
         return self.connection.in_transaction
@@ -52,17 +60,120 @@ class AiosqliteDriver(SqliteDriverBase):
         await self.connection.interrupt()
 
 
+class _KeptConnection:
+    """The connection :meth:`AiosqliteConfig.open_pool` keeps, and the file it was opened on."""
+
+    def __init__(
+        self, connection: aiosqlite.Connection, database: str, identity: tuple[int, int] | None
+    ) -> None:
+        self.connection = connection
+        self.database = database
+        self.identity = identity
+        self.busy = False
+
+
+def _identity(database: str, connection_config: dict[str, Any]) -> tuple[int, int] | None:
+    """The database file's device and inode, to tell that it is still the file a connection is on."""
+    path = unquote(urlsplit(database).path) if connection_config.get("uri") else database
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found.st_dev, found.st_ino
+
+
 class AiosqliteConfig(SqliteScratch, AsyncDatabaseConfig):
-    """An async SQLite database: ``connection_config={"database": "app.db"}``."""
+    """An async SQLite database: ``connection_config={"database": "app.db"}``.
+
+    :meth:`open_pool` keeps one connection open until :meth:`close_pool`, for a long-lived app: a
+    call that finds it free uses it instead of connecting (one made meanwhile connects anew).
+    """
 
     dialect: ClassVar[Dialect] = SQLITE
+    _keeping: asyncio.AbstractEventLoop | None = None
+    """The event loop that called :meth:`open_pool`; the kept connection serves only it."""
+    _kept: _KeptConnection | None = None
 
     def is_empty(self) -> bool:
         return database_missing(self.connection_config)
 
+    async def open_pool(self) -> None:
+        """Keep one connection open from now until :meth:`close_pool`.
+
+        It is opened now if the database exists, else by the first call that needs one: keeping a
+        connection never creates the database file, so reading a fresh database stays free.
+        """
+        require_asyncio("AiosqliteConfig")
+        if self._keeping is None:
+            self._keeping = asyncio.get_running_loop()
+        if self._kept is None and not self.is_empty():
+            self._kept = await self._keep()
+
+    async def close_pool(self) -> None:
+        kept, self._kept, self._keeping = self._kept, None, None
+        if kept is not None and not kept.busy:  # a busy one is closed by its user, on release
+            with anyio.CancelScope(shield=True):
+                await kept.connection.close()
+
+    def _database(self) -> str:
+        return str(connect_arguments(self.connection_config, self.migration_config.lock_timeout)["database"])
+
+    async def _keep(self) -> _KeptConnection:
+        database = self._database()
+        connection = await self._connect()
+        return _KeptConnection(connection, database, _identity(database, self.connection_config))
+
     @asynccontextmanager
     async def provide_driver(self) -> AsyncIterator[AiosqliteDriver]:
         require_asyncio("AiosqliteConfig")
+        if self._keeping is not None and self._keeping is asyncio.get_running_loop():
+            kept = await self._kept_connection()
+            if kept is not None:
+                kept.busy = True
+                try:
+                    yield AiosqliteDriver(kept.connection, kept.database, self.migration_config.lock_timeout)
+                finally:
+                    kept.busy = False
+                    with anyio.CancelScope(shield=True):
+                        await self._release(kept)
+                return
+        connection = await self._connect()
+        try:
+            yield AiosqliteDriver(connection, self._database(), self.migration_config.lock_timeout)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await connection.close()
+
+    async def _kept_connection(self) -> _KeptConnection | None:
+        """The kept connection if it is free and still on the database file; ``None``: connect anew."""
+        kept = self._kept
+        if kept is not None and (
+            kept.busy or kept.identity != _identity(kept.database, self.connection_config)
+        ):
+            if kept.busy:
+                return None
+            # The file was replaced or removed since: a connection to the old one must not be used.
+            self._kept = None
+            await kept.connection.close()
+            kept = None
+        if kept is None:
+            kept = self._kept = await self._keep()
+        return kept
+
+    async def _release(self, kept: _KeptConnection) -> None:
+        """Take the connection back clean: no transaction left open, else it is closed."""
+        healthy = True
+        try:
+            if kept.connection.in_transaction:
+                await kept.connection.rollback()
+        except Exception:
+            healthy = False
+        if not healthy or self._kept is not kept:  # broken, or the pool was closed meanwhile
+            if self._kept is kept:
+                self._kept = None
+            await kept.connection.close()
+
+    async def _connect(self) -> aiosqlite.Connection:
         arguments = connect_arguments(self.connection_config, self.migration_config.lock_timeout)
         database = arguments.pop("database")
 
@@ -85,8 +196,4 @@ class AiosqliteConfig(SqliteScratch, AsyncDatabaseConfig):
         except (sqlite3.Error, OSError, TypeError) as error:
             raise connection_error(database, error) from error
         connection.row_factory = sqlite3.Row
-        try:
-            yield AiosqliteDriver(connection, str(database), self.migration_config.lock_timeout)
-        finally:
-            with anyio.CancelScope(shield=True):
-                await connection.close()
+        return connection

@@ -57,6 +57,9 @@ class AsyncpgDriver(AsyncDriver):
     async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         return [dict(record) for record in await self.connection.fetch(sql, *params)]
 
+    async def _select_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        return [record[0] for record in await self.connection.fetch(sql, *params)]
+
     def is_missing_table(self, error: Exception) -> bool:
         return isinstance(error, asyncpg.UndefinedTableError | asyncpg.InvalidSchemaNameError)
 

@@ -222,9 +222,6 @@ class MigrationEngine:
         """The version table's rows in the order applied; empty for a fresh database."""
         return await self._read_table(self._store.applied, [])
 
-    async def _fully_applied(self) -> set[str]:
-        return await self._read_table(self._store.done, set())
-
     async def _read_table(self, read: Callable[[AsyncDriver], Awaitable[_T]], empty: _T) -> _T:
         if self._connections.is_empty():  # reading must not create a database (a SQLite file)
             return empty

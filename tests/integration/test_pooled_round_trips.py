@@ -1,0 +1,177 @@
+"""A long-lived app's calls through ``open_pool()``: one query to learn it is up to date, no new connection.
+
+The SQLite connections are counted where they are made (a ``sqlite3.Connection`` factory that
+traces every statement from its first, the connection's own probe included); the PostgreSQL ones
+by the pool's ``init`` hook and by the kind of connection each driver is given.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, ClassVar
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from sqlspec.adapters.aiosqlite import AiosqliteConfig
+from sqlspec.adapters.asyncpg import AsyncpgConfig, AsyncpgDriver
+from tests.migration_files import sql_migration
+
+MIGRATIONS = 20
+
+
+def _migrations(folder: Path, count: int = MIGRATIONS) -> None:
+    for n in range(1, count + 1):
+        down = f"{n - 1:04d}" if n > 1 else None
+        sql_migration(folder, f"{n:04d}", f"t{n}", f"CREATE TABLE t{n} (id INTEGER);", down_revision=down)
+
+
+class CountingConnection(sqlite3.Connection):
+    """A sqlite3 connection that records its opening and every statement it runs."""
+
+    opened: ClassVar[int] = 0
+    statements: ClassVar[list[str]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        CountingConnection.opened += 1
+        self.set_trace_callback(CountingConnection.statements.append)
+
+
+def _reset_counts() -> None:
+    CountingConnection.opened = 0
+    CountingConnection.statements.clear()  # the list each connection's trace callback appends to
+
+
+def _sqlite_config(database: Path, migrations: Path) -> AiosqliteConfig:
+    return AiosqliteConfig(
+        connection_config={"database": str(database), "factory": CountingConnection},
+        migration_config={"script_location": str(migrations)},
+    )
+
+
+async def test_sqlite_check_through_the_kept_connection_is_one_statement(
+    tmp_path: Path, migrations_dir: Path
+) -> None:
+    _migrations(migrations_dir)
+    config = _sqlite_config(tmp_path / "app.db", migrations_dir)
+    _reset_counts()
+    await config.open_pool()
+    assert CountingConnection.opened == 0  # no database yet: keeping a connection does not create one
+    try:
+        assert len(await config.migrate_up("+1")) == 1
+        assert len(await config.migrate_up()) == MIGRATIONS - 1
+        assert CountingConnection.opened == 1  # the first run opened the kept connection
+        _reset_counts()
+        assert await config.migrate_up() == []
+        assert CountingConnection.opened == 0
+        assert len(CountingConnection.statements) == 1, CountingConnection.statements
+        assert CountingConnection.statements[0].startswith("SELECT version_num FROM")
+    finally:
+        await config.close_pool()
+    _reset_counts()
+    assert await config.migrate_up() == []  # closed: each call connects again
+    assert CountingConnection.opened == 1
+
+
+async def test_sqlite_applying_call_reads_locks_and_runs_on_one_connection(
+    tmp_path: Path, migrations_dir: Path
+) -> None:
+    _migrations(migrations_dir)
+    config = _sqlite_config(tmp_path / "app.db", migrations_dir)
+    assert len(await config.migrate_up("+1")) == 1  # without a pool too: check and run share one
+    await config.open_pool()
+    try:
+        _reset_counts()
+        assert len(await config.migrate_up("+1")) == 1
+        assert CountingConnection.opened == 0
+        checks = [s for s in CountingConnection.statements if "WHERE 1 = 0" in s]
+        assert checks == []  # the table was read on this connection: no probe for it
+        assert CountingConnection.statements[0].startswith("SELECT version_num FROM")
+    finally:
+        await config.close_pool()
+
+
+async def test_sqlite_kept_connection_follows_a_replaced_database_file(
+    tmp_path: Path, migrations_dir: Path
+) -> None:
+    _migrations(migrations_dir, 3)
+    database = tmp_path / "app.db"
+    config = _sqlite_config(database, migrations_dir)
+    await config.open_pool()
+    try:
+        assert len(await config.migrate_up()) == 3
+        database.unlink()  # a test resetting its database, say: the kept connection is on the old file
+        assert len(await config.migrate_up()) == 3
+        with sqlite3.connect(database) as check:
+            assert check.execute("SELECT count(*) FROM sqlspec_version").fetchone() == (3,)
+    finally:
+        await config.close_pool()
+
+
+async def test_sqlite_kept_connection_is_never_shared_by_two_calls(
+    tmp_path: Path, migrations_dir: Path
+) -> None:
+    _migrations(migrations_dir, 2)
+    config = _sqlite_config(tmp_path / "app.db", migrations_dir)
+    await config.migrate_up()
+    await config.open_pool()
+    try:
+        async with config.provide_driver() as first, config.provide_driver() as second:
+            assert first.connection is not second.connection
+        async with config.provide_driver() as again:
+            assert again.connection is first.connection  # the kept one, free again
+    finally:
+        await config.close_pool()
+
+
+class PoolCountingConfig(AsyncpgConfig):
+    """Records the queries its drivers send and whether each driver got a pooled connection."""
+
+    sent: list[str]
+    pooled: list[bool]
+
+    @asynccontextmanager
+    async def provide_driver(self) -> AsyncIterator[AsyncpgDriver]:
+        async with super().provide_driver() as driver:
+            self.pooled.append(isinstance(driver.connection, PoolConnectionProxy))
+
+            def log(record: Any) -> None:
+                self.sent.append(record.query)
+
+            driver.connection.add_query_logger(log)
+            try:
+                yield driver
+            finally:
+                driver.connection.remove_query_logger(log)
+
+
+async def test_postgres_check_through_the_pool_is_one_query_on_a_pooled_connection(
+    postgres_dsn: str, migrations_dir: Path
+) -> None:
+    _migrations(migrations_dir)
+    opened: list[int] = []
+
+    async def count(connection: asyncpg.Connection) -> None:
+        opened.append(connection.get_server_pid())
+
+    config = PoolCountingConfig(
+        connection_config={"dsn": postgres_dsn, "min_size": 1, "max_size": 2, "init": count},
+        migration_config={"script_location": str(migrations_dir)},
+    )
+    config.sent, config.pooled = [], []
+    await config.open_pool()
+    try:
+        assert len(await config.migrate_up()) == MIGRATIONS
+        before = len(opened)
+        config.sent, config.pooled = [], []
+        assert await config.migrate_up() == []
+        assert config.pooled == [True]
+        assert len(opened) == before  # the pool opened no connection for it
+        assert len(config.sent) == 1, config.sent  # (the pool's reset on release is asyncpg's own)
+        assert config.sent[0].startswith("SELECT version_num FROM")
+    finally:
+        await config.close_pool()
