@@ -4,8 +4,6 @@
 ``dump-schema`` writes the schema snapshot a project commits, which ``check --schema`` compares.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ("dump_schema", "lint", "stairway")
 
 
-def _print_step(step: StairwayStep) -> None:
+def _print_step(step: "StairwayStep") -> None:
     if step.status == "passed":
         output.progress(
             f"  passed  {step.revision}  {Path(step.path).name}  ({step.duration_ms} ms)", "green"
@@ -65,7 +63,7 @@ def stairway(
 
     from sqlspec.migrations.stairway import run_stairway
 
-    async def climb(config: DatabaseConfig) -> list[StairwayStep]:
+    async def climb(config: "DatabaseConfig") -> "list[StairwayStep]":
         if database is not None:
             target = config.for_database(database)
             snapshot = await target.migration_engine().schema_snapshot()
@@ -84,7 +82,7 @@ def stairway(
                 scratch.migration_engine(), from_revision=from_revision, on_step=_print_step
             )
 
-    def action(config: DatabaseConfig, document: Document) -> int:
+    def action(config: "DatabaseConfig", document: Document) -> int:
         output.echo(f"Testing migrations up, down and up again on {database or 'a scratch database'}")
         steps = run_engine_call(climb, config)
         failed = bool(steps) and steps[-1].status == "failed"
@@ -113,7 +111,7 @@ def dump_schema(
 ) -> None:
     """Write the database's schema as a canonical text file, for review and `check --schema`."""
 
-    def action(config: DatabaseConfig, document: Document) -> None:
+    def action(config: "DatabaseConfig", document: Document) -> None:
         snapshot: Snapshot = run_engine_call(config.migration_engine().schema_snapshot)
         text = snapshot.render()
         document.update(objects=len(snapshot.blocks))
@@ -151,7 +149,7 @@ def lint(
 
     from sqlspec.lint import exit_code, format_finding, lint_pending
 
-    def action(config: DatabaseConfig, document: Document) -> int:
+    def action(config: "DatabaseConfig", document: Document) -> int:
         findings = run_engine_call(lint_pending, config, revision)
         document.update(strict=strict, findings=msgspec.to_builtins(findings))
         for finding in findings:
