@@ -134,8 +134,8 @@ def test_litestar_database_commands(tmp_path: Path) -> None:
     as_json = _litestar(tmp_path, "history", "--json")
     assert as_json.returncode == 0, as_json.stderr
     document = json.loads(as_json.stdout)  # one JSON document, as `sqlspec history --json` prints
-    entries = document["migrations"] if isinstance(document, dict) else document
-    assert [entry["status"] for entry in entries] == ["applied"]
+    assert document["command"] == "history"
+    assert [entry["status"] for entry in document["migrations"]] == ["applied"]
     checked = _litestar(tmp_path, "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     downgraded = _litestar(tmp_path, "downgrade", "-1", "--no-prompt")
