@@ -33,10 +33,14 @@ install: $(STAMP) ## Create .venv and install sqlspec, every extra and the dev d
 test: $(STAMP) ## Run the whole test suite (PostgreSQL at $SQLSPEC_TEST_POSTGRES_DSN, MariaDB at $SQLSPEC_TEST_MYSQL_DSN)
 	$(PY) -m pytest
 
-lint: $(STAMP) ## ruff (lint + format check) and strict mypy
+# mypy's files include tests/typing/user_script.py, a user's script over the whole public API; pyright
+# checks it strictly too, and verifytypes fails unless every exported symbol's type is known.
+lint: $(STAMP) ## ruff (lint + format check), strict mypy and pyright, 100% pyright --verifytypes
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/pyright --pythonpath $(PY) tests/typing/user_script.py
+	$(PY) tests/typing/verifytypes.py sqlspec sqlspec_litestar
 
 format: $(STAMP) ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
