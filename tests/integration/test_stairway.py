@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
 
 from sqlspec.config import AsyncDatabaseConfig
+from sqlspec.driver import AsyncDriver
 from sqlspec.migrations.stairway import run_stairway
 from sqlspec.schema import Snapshot, diff_snapshots
 from tests.conftest import ConfigFactory
@@ -104,7 +106,7 @@ async def test_the_whole_run_uses_one_connection(make_config: ConfigFactory, mig
         opened: list[object] = []
         provide = scratch.provide_driver
 
-        def counting() -> object:
+        def counting() -> AbstractAsyncContextManager[AsyncDriver]:
             opened.append(None)
             return provide()
 
