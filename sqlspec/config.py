@@ -33,6 +33,7 @@ __all__ = (
     "DatabaseConfig",
     "MigrationCommands",
     "SyncDatabaseConfig",
+    "TenantCommands",
     "require_asyncio",
     "with_database",
 )
@@ -115,8 +116,19 @@ class DatabaseConfig(ABC):
         async with self.provide_driver() as driver:
             await driver.execute(self.dialect.drop_database(name))
 
-    def migration_engine(self, *, reporter: Reporter | None = None) -> MigrationEngine:
-        """The engine for this database; cheap to make, it connects only when used."""
+    def migration_engine(
+        self, *, reporter: Reporter | None = None, schema: str | None = None
+    ) -> MigrationEngine:
+        """The engine for this database; cheap to make, it connects only when used.
+
+        ``schema``: the engine of one PostgreSQL tenant schema (see ``tenant_schemas``), whose
+        version table and run lock live in that schema and whose migrations run with
+        ``search_path`` set to it.
+        """
+        if schema is not None:
+            from sqlspec.migrations.tenants import tenant_engine
+
+            return tenant_engine(self, schema, reporter=reporter)
         return MigrationEngine(self, self.migration_config, self.dialect, reporter=reporter)
 
     def __repr__(self) -> str:
@@ -206,7 +218,26 @@ class MigrationCommands:
         return await self._engine().reconcile()
 
 
-class AsyncDatabaseConfig(DatabaseConfig, MigrationCommands):
+class TenantCommands:
+    """PostgreSQL schema-per-tenant: what a config offers beyond one database's migrations."""
+
+    def _tenant_database(self) -> DatabaseConfig:
+        raise NotImplementedError
+
+    async def create_tenant(self, schema: str, revision: str = "head") -> list[MigrationRun]:
+        """Create the schema of a new tenant (if missing) and migrate it; the migrations it ran.
+
+        Add the tenant to ``tenant_schemas`` (or to what its function reads) so that later upgrades
+        of the fleet include it.
+        """
+        from sqlspec.migrations.tenants import create_schema
+
+        config = self._tenant_database()
+        await create_schema(config, schema)
+        return await config.migration_engine(schema=schema).migrate_up(revision)
+
+
+class AsyncDatabaseConfig(DatabaseConfig, MigrationCommands, TenantCommands):
     """A config whose migration API is awaited: ``await config.migrate_up()``."""
 
     is_async = True
@@ -214,8 +245,11 @@ class AsyncDatabaseConfig(DatabaseConfig, MigrationCommands):
     def _engine(self) -> MigrationEngine:
         return self.migration_engine()
 
+    def _tenant_database(self) -> DatabaseConfig:
+        return self
 
-class _AsyncCommands(MigrationCommands):
+
+class _AsyncCommands(MigrationCommands, TenantCommands):
     """The async API of a sync config, which its blocking twins run."""
 
     def __init__(self, config: DatabaseConfig) -> None:
@@ -223,6 +257,9 @@ class _AsyncCommands(MigrationCommands):
 
     def _engine(self) -> MigrationEngine:
         return self._config.migration_engine()
+
+    def _tenant_database(self) -> DatabaseConfig:
+        return self._config
 
 
 class SyncDatabaseConfig(DatabaseConfig):
@@ -235,7 +272,7 @@ class SyncDatabaseConfig(DatabaseConfig):
 
     is_async = False
 
-    def _async_twin(self) -> MigrationCommands:
+    def _async_twin(self) -> _AsyncCommands:
         return _AsyncCommands(self)
 
     # Final: a twin's type is exactly what blocking_twin() makes of the async method (its parameters,
@@ -251,3 +288,4 @@ class SyncDatabaseConfig(DatabaseConfig):
     check: Final = blocking_twin(MigrationCommands.check)
     schema_snapshot: Final = blocking_twin(MigrationCommands.schema_snapshot)
     reconcile: Final = blocking_twin(MigrationCommands.reconcile)
+    create_tenant: Final = blocking_twin(TenantCommands.create_tenant)

@@ -23,6 +23,7 @@ from sqlspec.cli.file_commands import create_migration, fix, init, squash
 from sqlspec.cli.migrate_commands import downgrade, stamp, upgrade
 from sqlspec.cli.read_commands import check, history, show_config, show_current_revision
 from sqlspec.cli.safety_commands import dump_schema, lint, stairway
+from sqlspec.cli.tenant_commands import tenant_app
 
 if TYPE_CHECKING:
     from sqlspec.config import DatabaseConfig
@@ -119,6 +120,32 @@ def make_app(load_configs: ConfigLoader | None = None, *, name: str = "sqlspec")
         debug: Annotated[
             bool, typer.Option("--debug", help="Show tracebacks (also accepted after the command).")
         ] = False,
+        concurrency: Annotated[
+            int,
+            typer.Option(
+                "--concurrency",
+                min=1,
+                help="With several targets (configs or tenant schemas): how many run at once; "
+                "1 runs them in turn.",
+            ),
+        ] = 4,
+        fail_fast: Annotated[
+            bool,
+            typer.Option(
+                "--fail-fast", help="Start no further target after one fails (default: keep going)."
+            ),
+        ] = False,
+        include: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--include",
+                help="Only targets whose bind_key, schema or label matches this glob; repeatable.",
+            ),
+        ] = None,
+        exclude: Annotated[
+            list[str] | None,
+            typer.Option("--exclude", help="Skip targets matching this glob (as --include); repeatable."),
+        ] = None,
         version: Annotated[
             bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
         ] = False,
@@ -128,7 +155,15 @@ def make_app(load_configs: ConfigLoader | None = None, *, name: str = "sqlspec")
 
             return loader.load_configs(loader.config_reference(config))
 
-        ctx.obj = CLIState(load_configs or from_reference, bind_key, debug)
+        ctx.obj = CLIState(
+            load_configs or from_reference,
+            bind_key,
+            debug,
+            concurrency=concurrency,
+            fail_fast=fail_fast,
+            include=include or (),
+            exclude=exclude or (),
+        )
         output.show_notices()
         if ctx.invoked_subcommand is None:
             output.echo(ctx.get_help())
@@ -138,6 +173,7 @@ def make_app(load_configs: ConfigLoader | None = None, *, name: str = "sqlspec")
         settings = {"ignore_unknown_options": True} if command in _TARGET_TAKING else None
         application.command(command.__name__.replace("_", "-"), context_settings=settings)(command)
     application.command("test")(stairway)  # a function named test_* or test would look like a test
+    application.add_typer(tenant_app, name="tenant")
     return application
 
 

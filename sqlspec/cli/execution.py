@@ -4,13 +4,18 @@ A command is an *action* on one config that fills a JSON document (a dict) and r
 code; :func:`each_config` runs it on every config the command applies to, turns an exception into
 an ``Error:`` line (a traceback only with ``--debug``) and the document's ``error``, and prints the
 document with ``--json``: one per config, or one object keyed by bind_key for several.
+
+The commands that touch databases take an async action per *target* instead (a config, or one
+PostgreSQL tenant schema): :func:`each_target` runs them one after the other like
+:func:`each_config`, or, with several targets and ``--concurrency`` above 1, all in one event loop
+(see :mod:`sqlspec.cli.fleet_run`).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -18,6 +23,7 @@ from sqlspec.cli import output
 
 if TYPE_CHECKING:
     from sqlspec.config import DatabaseConfig
+    from sqlspec.fleet import Target
     from sqlspec.migrations.engine import MigrationEngine
 
 __all__ = (
@@ -33,6 +39,7 @@ __all__ = (
     "JsonOption",
     "Terminated",
     "each_config",
+    "each_target",
     "error_document",
     "interactive",
     "run_engine_call",
@@ -42,6 +49,10 @@ ConfigLoader = Callable[[], Sequence["DatabaseConfig"]]
 Document = dict[str, Any]
 """A command's JSON report on one config."""
 Action = Callable[["DatabaseConfig", Document], int | None]
+TargetAction = Callable[["Target", Document], Awaitable[int | None]]
+"""A command's work on one target, awaited in the run's event loop."""
+Prepare = Callable[["Target", Document], int | None]
+"""A blocking first step on one target (a confirmation prompt), before its action; a code stops it."""
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -63,15 +74,52 @@ class Terminated(KeyboardInterrupt):
 class CLIState:
     """What the root command learned: where the configs come from, and the global flags."""
 
-    def __init__(self, load: ConfigLoader, bind_key: str | None, debug: bool) -> None:
+    def __init__(
+        self,
+        load: ConfigLoader,
+        bind_key: str | None,
+        debug: bool,
+        *,
+        concurrency: int = 4,
+        fail_fast: bool = False,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+    ) -> None:
         self._load = load
         self.bind_key = bind_key
         self.debug = debug
+        self.concurrency = concurrency
+        self.fail_fast = fail_fast
+        self.include = tuple(include)
+        self.exclude = tuple(exclude)
 
     def configs(self) -> list[DatabaseConfig]:
+        """The selected configs; ``--include`` / ``--exclude`` match their bind_key.
+
+        A config with tenant schemas stays when a pattern could match one of its tenants:
+        :meth:`targets` filters those.
+        """
+        from fnmatch import fnmatchcase
+
         from sqlspec.cli.loader import select_configs
 
-        return select_configs(self._load(), self.bind_key)
+        def matches(config: DatabaseConfig, patterns: Sequence[str]) -> bool:
+            return config.bind_key is not None and any(fnmatchcase(config.bind_key, p) for p in patterns)
+
+        return [
+            config
+            for config in select_configs(self._load(), self.bind_key)
+            if (not self.include or matches(config, self.include) or config.migration_config.tenant_schemas)
+            and not matches(config, self.exclude)
+        ]
+
+    def targets(self) -> list[Target]:
+        """Every selected target: each config, or each tenant schema of one that names them."""
+        from sqlspec._sync import run_blocking
+        from sqlspec.fleet import fleet_targets, select_targets
+
+        targets = run_blocking(fleet_targets, self.configs())
+        return select_targets(targets, self.include, self.exclude)
 
 
 def _exit_code(error: Exception) -> int:
@@ -112,35 +160,106 @@ def each_config(
         try:
             configs = state.configs()
         except Exception as error:
-            if state.debug:
-                raise
-            output.error(_message(error))
-            code = _exit_code(error)
-            if as_json:
-                output.print_json(
-                    {
-                        "command": command,
-                        "bind_key": state.bind_key,
-                        "exit_code": code,
-                        "error": error_document(error, _message(error)),
-                    }
-                )
-            raise typer.Exit(code) from None
-        documents: dict[str, Document] = {}
-        worst = EXIT_OK
-        try:
-            for config in configs:
-                if len(configs) > 1:
-                    output.echo(f"== {_label(config)}", "bold")
-                document = documents[_label(config)] = {}
-                code = _run_action(state, config, action, document, command)
-                worst = max(worst, code)
-        finally:  # an interrupted run still reports what it did
-            filled = {label: document for label, document in documents.items() if document}
-            if as_json and filled:
-                output.print_json(filled if len(configs) > 1 else next(iter(filled.values())))
+            _load_failed(state, command, error, as_json)
+        items = [(_label(config), config, action) for config in configs]
+        worst = _in_turn(state, command, items, as_json=as_json)
     if worst:
         raise typer.Exit(worst)
+
+
+def _load_failed(state: CLIState, command: str, error: Exception, as_json: bool) -> NoReturn:
+    if state.debug:
+        raise error
+    output.error(_message(error))
+    code = _exit_code(error)
+    if as_json:
+        output.print_json(
+            {
+                "command": command,
+                "bind_key": state.bind_key,
+                "exit_code": code,
+                "error": error_document(error, _message(error)),
+            }
+        )
+    raise typer.Exit(code) from None
+
+
+def _in_turn(
+    state: CLIState,
+    command: str,
+    items: Sequence[tuple[str, DatabaseConfig, Action]],
+    *,
+    as_json: bool,
+    schemas: Sequence[str | None] = (),
+) -> int:
+    """Run each (label, config, action) one after the other; the worst exit code."""
+    documents: dict[str, Document] = {}
+    worst = EXIT_OK
+    try:
+        for index, (label, config, action) in enumerate(items):
+            if len(items) > 1:
+                output.echo(f"== {label}", "bold")
+            document = documents[label] = {}
+            code = _run_action(state, config, action, document, command)
+            if index < len(schemas) and schemas[index] is not None:
+                document["schema"] = schemas[index]
+            worst = max(worst, code)
+            if code and state.fail_fast and index + 1 < len(items):
+                output.error(f"--fail-fast: {len(items) - index - 1} target(s) not started")
+                break
+    finally:  # an interrupted run still reports what it did
+        filled = {label: document for label, document in documents.items() if document}
+        if as_json and filled:
+            output.print_json(filled if len(items) > 1 else next(iter(filled.values())))
+    return worst
+
+
+def each_target(
+    ctx: typer.Context,
+    command: str,
+    action: TargetAction,
+    *,
+    as_json: bool = False,
+    debug: bool = False,
+    prepare: Prepare | None = None,
+    confirm_fleet: Callable[[int], bool] | None = None,
+) -> None:
+    """Run ``action`` on every selected target: in turn, or concurrently (``--concurrency``).
+
+    ``prepare`` runs first on each target when they run in turn; when they run concurrently,
+    ``confirm_fleet`` (given the number of targets) is asked once before any starts instead.
+    """
+    state: CLIState = ctx.ensure_object(CLIState)
+    state.debug = state.debug or debug
+    with output.json_mode(enabled=as_json):
+        try:
+            targets = state.targets()
+        except Exception as error:
+            _load_failed(state, command, error, as_json)
+        if len(targets) > 1 and state.concurrency > 1:
+            from sqlspec.cli.fleet_run import run_concurrently
+
+            if confirm_fleet is not None and not confirm_fleet(len(targets)):
+                output.echo("Nothing changed")
+                raise typer.Exit(EXIT_FAILED)
+            worst = run_concurrently(state, command, targets, action, as_json=as_json)
+        else:
+            items = [(target.label, target.config, _blocking(target, action, prepare)) for target in targets]
+            worst = _in_turn(state, command, items, as_json=as_json, schemas=[t.schema for t in targets])
+    if worst:
+        raise typer.Exit(worst)
+
+
+def _blocking(target: Target, action: TargetAction, prepare: Prepare | None) -> Action:
+    """``action`` on ``target`` as a blocking action: its own event loop, Ctrl-C handled."""
+
+    def run(_config: DatabaseConfig, document: Document) -> int | None:
+        if prepare is not None and (stopped := prepare(target, document)) is not None:
+            return stopped
+        code: int | None = run_engine_call(action, target, document, interruption=lambda: target.interruption)
+        return code
+
+    return run
 
 
 def _run_action(
@@ -193,13 +312,18 @@ def _fill(
     document.update(warnings=list(warnings), error=error or said)
 
 
-def run_engine_call(function: Callable[..., Any], *args: Any, engine: MigrationEngine | None = None) -> Any:
+def run_engine_call(
+    function: Callable[..., Any],
+    *args: Any,
+    engine: MigrationEngine | None = None,
+    interruption: Callable[[], str | None] | None = None,
+) -> Any:
     """Run an engine call to its end; SIGINT (Ctrl-C) and SIGTERM stop it the same way.
 
     Either signal cancels the call through anyio, so the engine's shielded steps (a statement
     being settled, its version row, a COMMIT) still finish; asyncio's own Ctrl-C handler would
     cancel the task outright, through any shield. The KeyboardInterrupt that follows carries
-    ``engine``'s one line about what was left.
+    ``engine``'s one line about what was left (or ``interruption()``'s).
     """
     import signal
 
@@ -227,6 +351,8 @@ def run_engine_call(function: Callable[..., Any], *args: Any, engine: MigrationE
     if not received:
         return result
     detail = engine.interruption if engine is not None and engine.interruption else ""
+    if interruption is not None:
+        detail = interruption() or ""
     raise (Terminated if received[0] == "SIGTERM" else KeyboardInterrupt)(detail)
 
 

@@ -8,7 +8,6 @@ code unchanged.
 import time
 from collections.abc import Sequence
 from enum import StrEnum
-from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,13 +19,13 @@ from sqlspec.cli.execution import (
     DebugOption,
     Document,
     JsonOption,
-    each_config,
+    each_target,
     interactive,
     run_engine_call,
 )
 
 if TYPE_CHECKING:
-    from sqlspec.config import DatabaseConfig
+    from sqlspec.fleet import Target
     from sqlspec.migrations.engine import Interrupted, MigrationEngine, MigrationRun
     from sqlspec.migrations.files import Migration
     from sqlspec.migrations.runner import Direction
@@ -159,24 +158,23 @@ def upgrade(
     """Apply pending migrations (all of them by default)."""
     _refuse_options(ctx, revision)
 
-    def action(config: "DatabaseConfig", document: Document) -> int:
+    async def action(target: "Target", document: Document) -> int:
         document.update(target=revision, dry_run=dry_run, migrations=[], reconciled=[], duration_ms=None)
         log = _RunLog(document)
-        engine = config.migration_engine(reporter=log)
+        engine = target.engine(reporter=log)
         started = time.perf_counter()
         if dry_run:
-            _plan(engine, run_engine_call(engine.pending_migrations, revision), "upgrade", document)
+            _plan(engine, await engine.pending_migrations(revision), "upgrade", document)
             return EXIT_OK
         settled: Interrupted | None = None if interrupted is None else interrupted.value
-        call = partial(engine.migrate_up, revision, resume=resume, interrupted=settled)
         try:
-            runs = run_engine_call(call, engine=engine)
+            runs = await engine.migrate_up(revision, resume=resume, interrupted=settled)
         except Exception as error:
             log.failed(engine, error, "upgrade")
             raise
         finally:
             document["duration_ms"] = _elapsed_ms(started)
-            _report_reconciled(engine, config, document)
+            _report_reconciled(engine, document)
         if runs:
             output.echo(f"Applied {len(runs)} migration(s) in {document['duration_ms']:.0f} ms", "bold green")
         elif revision == "head":
@@ -185,12 +183,12 @@ def upgrade(
             output.echo(f"Nothing to apply: {revision} is already applied")
         return EXIT_OK
 
-    each_config(ctx, "upgrade", action, as_json=as_json, debug=debug)
+    each_target(ctx, "upgrade", action, as_json=as_json, debug=debug)
 
 
-def _report_reconciled(engine: "MigrationEngine", config: "DatabaseConfig", document: Document) -> None:
+def _report_reconciled(engine: "MigrationEngine", document: Document) -> None:
     """Name the version rows upgrade renamed because a teammate's ``fix`` made their files sequential."""
-    table = config.migration_config.version_table
+    table = engine.settings.version_table
     for old, new in engine.reconciled:
         output.progress(f"  ✓ renamed {old} -> {new} in {table} (its file was renumbered by `sqlspec fix`)")
         document["reconciled"].append({"old": old, "new": new})
@@ -207,23 +205,39 @@ def downgrade(
     """Revert migrations (the last one by default)."""
     _refuse_options(ctx, revision)
 
-    def action(config: "DatabaseConfig", document: Document) -> int:
+    def prepare(target: "Target", document: Document) -> int | None:
+        """In turn, on a terminal: show what would be reverted and ask, for each target."""
+        if dry_run or no_prompt or not interactive():
+            return None
+        document.update(target=revision, dry_run=dry_run, migrations=[], duration_ms=None)
+        engine = target.engine()
+        plan = run_engine_call(engine.migrations_to_revert, revision)
+        if not plan:
+            _plan(engine, plan, "downgrade", document)
+            return EXIT_OK
+        names = ", ".join(m.revision for m in plan)
+        if not typer.confirm(f"Revert {len(plan)} migration(s) ({names})?", err=as_json):
+            output.echo("Nothing reverted")
+            document["error"] = {"type": "NotConfirmed", "message": "not confirmed; nothing was reverted"}
+            return EXIT_FAILED
+        return None
+
+    def confirm_fleet(count: int) -> bool:
+        """Concurrently, on a terminal: one question for the whole fleet."""
+        if dry_run or no_prompt or not interactive():
+            return True
+        return typer.confirm(f"Downgrade ({revision}) {count} targets?", err=as_json)
+
+    async def action(target: "Target", document: Document) -> int:
         document.update(target=revision, dry_run=dry_run, migrations=[], duration_ms=None)
         log = _RunLog(document)
-        engine = config.migration_engine(reporter=log)
-        if dry_run or (not no_prompt and interactive()):
-            plan = run_engine_call(engine.migrations_to_revert, revision)
-            if dry_run or not plan:
-                _plan(engine, plan, "downgrade", document)
-                return EXIT_OK
-            names = ", ".join(m.revision for m in plan)
-            if not typer.confirm(f"Revert {len(plan)} migration(s) ({names})?", err=as_json):
-                output.echo("Nothing reverted")
-                document["error"] = {"type": "NotConfirmed", "message": "not confirmed; nothing was reverted"}
-                return EXIT_FAILED
+        engine = target.engine(reporter=log)
+        if dry_run:
+            _plan(engine, await engine.migrations_to_revert(revision), "downgrade", document)
+            return EXIT_OK
         started = time.perf_counter()
         try:
-            runs = run_engine_call(engine.migrate_down, revision, engine=engine)
+            runs = await engine.migrate_down(revision)
         except Exception as error:
             log.failed(engine, error, "downgrade")
             raise
@@ -235,7 +249,9 @@ def downgrade(
             output.echo("Nothing to revert", "bold")
         return EXIT_OK
 
-    each_config(ctx, "downgrade", action, as_json=as_json, debug=debug)
+    each_target(
+        ctx, "downgrade", action, as_json=as_json, debug=debug, prepare=prepare, confirm_fleet=confirm_fleet
+    )
 
 
 def stamp(
@@ -249,9 +265,9 @@ def stamp(
     Records migrations up to REVISION as applied, to adopt an existing database; adds rows only.
     """
 
-    def action(config: "DatabaseConfig", document: Document) -> None:
+    async def action(target: "Target", document: Document) -> None:
         document.update(target=revision, stamped=[])
-        document["stamped"] = stamped = run_engine_call(config.migration_engine().stamp, revision)
+        document["stamped"] = stamped = await target.engine().stamp(revision)
         output.echo(f"Stamped {', '.join(stamped)} (no SQL ran)" if stamped else "Nothing to stamp")
 
-    each_config(ctx, "stamp", action, as_json=as_json, debug=debug)
+    each_target(ctx, "stamp", action, as_json=as_json, debug=debug)

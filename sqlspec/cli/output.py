@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -21,12 +22,15 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 __all__ = (
+    "Captured",
+    "captured",
     "echo",
     "error",
     "in_json_mode",
     "json_mode",
     "print_json",
     "progress",
+    "replay",
     "show_notices",
     "table",
     "warn",
@@ -87,6 +91,46 @@ def json_mode(*, enabled: bool) -> Iterator[list[str]]:
         _JsonMode.on, _JsonMode.warnings = previous
 
 
+class Captured:
+    """What one target of a fleet printed while it ran, to print as one block once it ends."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Callable[..., None], tuple[Any, ...]]] = []
+        self.warnings: list[str] = []
+
+
+_capture: ContextVar[Captured | None] = ContextVar("sqlspec_capture", default=None)
+
+
+def _captured(function: Callable[..., None], *args: Any) -> bool:
+    sink = _capture.get()
+    if sink is None:
+        return False
+    sink.calls.append((function, args))
+    return True
+
+
+@contextmanager
+def captured() -> Iterator[Captured]:
+    """Keep what this task prints (its context only), so concurrent targets never interleave lines."""
+    sink = Captured()
+    token = _capture.set(sink)
+    try:
+        yield sink
+    finally:
+        _capture.reset(token)
+
+
+def replay(sink: Captured) -> None:
+    """Print what :func:`captured` kept, in order."""
+    token = _capture.set(None)
+    try:
+        for function, args in sink.calls:
+            function(*args)
+    finally:
+        _capture.reset(token)
+
+
 def in_json_mode() -> bool:
     """Whether the command runs with ``--json``."""
     return _JsonMode.on
@@ -94,7 +138,7 @@ def in_json_mode() -> bool:
 
 def echo(text: str, style: str | None = None) -> None:
     """One line to stdout (none with ``--json``); ``style`` (e.g. ``green``) only on a colour terminal."""
-    if _JsonMode.on:
+    if _JsonMode.on or _captured(echo, text, style):
         return
     if _plain():
         _write(text + "\n")
@@ -104,6 +148,8 @@ def echo(text: str, style: str | None = None) -> None:
 
 def progress(text: str, style: str | None = None) -> None:
     """A line about work under way: stdout, or stderr with ``--json``."""
+    if _captured(progress, text, style):
+        return
     if not _JsonMode.on:
         echo(text, style)
     elif _plain(stderr=True):
@@ -115,6 +161,11 @@ def progress(text: str, style: str | None = None) -> None:
 
 def warn(message: str) -> None:
     """A ``Warning: ...`` line on stderr, kept for the JSON document too."""
+    sink = _capture.get()
+    if sink is not None:
+        sink.warnings.append(message)
+        sink.calls.append((warn, (message,)))
+        return
     _JsonMode.warnings.append(message)
     text = f"Warning: {message}"
     if _plain(stderr=True):
@@ -126,6 +177,8 @@ def warn(message: str) -> None:
 
 def error(message: str) -> None:
     """A one-line error to stderr."""
+    if _captured(error, message):
+        return
     if _plain(stderr=True):
         sys.stderr.write(f"Error: {message}\n")
     else:
@@ -155,7 +208,7 @@ def show_notices() -> None:
 
 def table(columns: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None) -> None:
     """Rows under a header: a rich table on a terminal, aligned plain columns otherwise."""
-    if _JsonMode.on:
+    if _JsonMode.on or _captured(table, columns, rows, title):
         return
     if _plain():
         widths = [max(len(str(cell)) for cell in column) for column in zip(columns, *rows, strict=True)]

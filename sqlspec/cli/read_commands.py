@@ -13,11 +13,12 @@ from sqlspec.cli.execution import (
     Document,
     JsonOption,
     each_config,
-    run_engine_call,
+    each_target,
 )
 
 if TYPE_CHECKING:
     from sqlspec.config import DatabaseConfig
+    from sqlspec.fleet import Target
     from sqlspec.migrations.check import Problem
     from sqlspec.migrations.engine import MigrationEngine
 
@@ -29,19 +30,19 @@ def show_current_revision(
 ) -> None:
     """Print the current revision (None at base)."""
 
-    def action(config: "DatabaseConfig", document: Document) -> None:
-        document["revision"] = revision = run_engine_call(config.migration_engine().current_revision)
+    async def action(target: "Target", document: Document) -> None:
+        document["revision"] = revision = await target.engine().current_revision()
         output.echo(str(revision))
 
-    each_config(ctx, "show-current-revision", action, as_json=as_json, debug=debug)
+    each_target(ctx, "show-current-revision", action, as_json=as_json, debug=debug)
 
 
 def history(ctx: typer.Context, as_json: JsonOption = False, debug: DebugOption = False) -> None:
     """List applied migrations, then pending ones."""
     import msgspec
 
-    def action(config: "DatabaseConfig", document: Document) -> None:
-        entries = run_engine_call(config.migration_engine().migration_history)
+    async def action(target: "Target", document: Document) -> None:
+        entries = await target.engine().migration_history()
         document["migrations"] = msgspec.to_builtins(entries, enc_hook=str)
         rows = [
             (
@@ -56,7 +57,7 @@ def history(ctx: typer.Context, as_json: JsonOption = False, debug: DebugOption 
         ]
         output.table(("revision", "description", "type", "status", "applied at (UTC)", "duration"), rows)
 
-    each_config(ctx, "history", action, as_json=as_json, debug=debug)
+    each_target(ctx, "history", action, as_json=as_json, debug=debug)
 
 
 async def _strict_problems(engine: "MigrationEngine") -> list["Problem"]:
@@ -186,8 +187,8 @@ def check(
         order = {"error": 0, "warning": 1, "note": 2}
         return sorted(problems, key=lambda problem: order[problem.severity])
 
-    def action(config: "DatabaseConfig", document: Document) -> int:
-        problems = run_engine_call(find, config.migration_engine())
+    async def action(target: "Target", document: Document) -> int:
+        problems = await find(target.engine())
         counts = {severity: sum(1 for p in problems if p.severity == severity) for severity in order}
         document.update(strict=strict, problems=msgspec.to_builtins(problems), counts=counts)
         for problem in problems:
@@ -204,7 +205,7 @@ def check(
 
     order = ("error", "warning", "note")
     styles = {"error": "red", "warning": "yellow", "note": "dim"}
-    each_config(ctx, "check", action, as_json=as_json, debug=debug)
+    each_target(ctx, "check", action, as_json=as_json, debug=debug)
 
 
 def database_target(config: "DatabaseConfig") -> str:

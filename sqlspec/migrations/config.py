@@ -11,7 +11,7 @@ import msgspec
 
 from sqlspec.exceptions import ImproperConfigurationError
 
-__all__ = ("MigrationConfig", "to_migration_config")
+__all__ = ("MigrationConfig", "check_schema_name", "to_migration_config")
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -32,6 +32,10 @@ class MigrationConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
     schema_file: str | None = None
     """Where ``dump-schema`` writes the schema snapshot and ``check --schema`` reads it; by default
     ``schema.sql`` beside the ``script_location`` folder."""
+    tenant_schemas: tuple[str, ...] | str | None = None
+    """PostgreSQL schema-per-tenant: the schemas to migrate, each with its own version table inside it,
+    or ``"pkg.module:attr"`` naming a list or a function (sync or async, taking no argument or the
+    config) that returns one, for lists that live in the database."""
 
     @property
     def schema_path(self) -> Path:
@@ -83,8 +87,30 @@ def to_migration_config(value: MigrationConfig | Mapping[str, Any] | None) -> Mi
             f"migration_config: 'version_table' must be a plain identifier such as sqlspec_version "
             f"(letters, digits, _; optionally schema.table), got {config.version_table!r}"
         )
+    _check_tenant_schemas(config.tenant_schemas)
     if config.lock_timeout <= 0:
         raise ImproperConfigurationError(
             "migration_config: 'lock_timeout' must be a positive number of seconds"
         )
     return config
+
+
+def _check_tenant_schemas(value: tuple[str, ...] | str | None) -> None:
+    if isinstance(value, str):
+        if ":" not in value:
+            raise ImproperConfigurationError(
+                f"migration_config: 'tenant_schemas' is a list of schema names or a 'pkg.module:attr' "
+                f"reference to one, got {value!r} (a single schema is a list of one)"
+            )
+        return
+    for schema in value or ():
+        check_schema_name(schema)
+
+
+def check_schema_name(schema: str) -> str:
+    """A tenant's schema name, which becomes part of identifiers: a plain identifier only."""
+    if not _IDENTIFIER.match(schema) or schema.lower().startswith("pg_"):
+        raise ImproperConfigurationError(
+            f"tenant schema {schema!r} is not a plain identifier (letters, digits, _; not pg_*)"
+        )
+    return schema
