@@ -35,9 +35,9 @@ from sqlspec.migrations.check import Problem, check_migrations
 from sqlspec.migrations.extensions import extension_files
 from sqlspec.migrations.files import (
     CHECKSUM_ALGORITHM,
+    Folder,
     Migration,
     MigrationFile,
-    discover,
     import_python_migration,
     parse,
     scan,
@@ -147,9 +147,16 @@ class MigrationEngine:
         """What the last run left behind when it was cancelled mid-migration, in one line."""
         return self._runner.interruption
 
-    def files(self) -> list[MigrationFile]:
-        """Every migration file in run order (extensions' first), from file names only."""
-        return [*extension_files(self._settings.include_extensions), *discover(self.directory)]
+    def files(self, folder: Folder | None = None) -> list[MigrationFile]:
+        """Every migration file in run order (extensions' first), from file names only.
+
+        ``folder``: the app folder's listing when already read.
+        """
+        extensions = extension_files(self._settings.include_extensions)
+        files, problems = (folder or Folder(self.directory)).scan()
+        if problems:
+            raise problems[0]
+        return [*extensions, *files]
 
     def scan(self) -> tuple[list[MigrationFile], list[MigrationError]]:
         """Like :meth:`files`, but returns the app folder's naming problems instead of raising."""
@@ -348,12 +355,18 @@ class MigrationEngine:
         run ended while one of its statements was running needs ``interrupted`` too: ``"ran"`` if
         that statement took effect, ``"not-ran"`` if it did not.
         """
-        files = self.files()
+        folder = Folder(self.directory)
+        # A plain folder's run order is its sorted names: no file objects until something is pending.
+        plain = None if self._settings.include_extensions else folder.plain_revisions
+        files = [] if plain is not None else self.files(folder)
         self.reconciled = []
         async with self._reading() as reader:
             done: set[str] = set() if reader is None else await self._store.done(reader)
-            if not plan_upgrade([f.revision for f in resolve(files, done).files], done, revision):
+            ordered = plain if plain is not None else [f.revision for f in resolve(files, done).files]
+            if not plan_upgrade(ordered, done, revision):
                 return []  # up to date: one narrow query, no lock, no file read
+            if plain is not None:
+                files = self.files(folder)
             # Pending: the run takes the lock on the connection that just read (one, not two).
             async with self._session(reader) as (driver, tasks):
                 return await self._up(driver, tasks, files, revision, resume=resume, interrupted=interrupted)

@@ -8,10 +8,12 @@ its docstring and shape are read with :mod:`ast`, and the module is imported onl
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import functools
 import hashlib
 import importlib.util
+import itertools
 import os
 import re
 from pathlib import Path
@@ -137,14 +139,101 @@ def scan(directory: Path) -> tuple[list[MigrationFile], list[MigrationError]]:
     The files are the well-named ones, one per revision, in run order; ``check`` reports the problems
     all at once. A missing folder still raises: there is nothing to scan.
     """
+    return Folder(directory).scan()
+
+
+class Folder:
+    """A migration folder's file names, listed once; its files and their run order come from them.
+
+    Most folders are plain: every migration named ``NNNN_slug.sql|py`` with the same number of ASCII
+    digits (or all timestamps), nothing squashed, no two files for one revision, no badly named
+    file. There the sorted names are already in run order, so :attr:`plain_revisions` is one slice
+    per name after one pattern match over the whole listing, and an up-to-date check builds no
+    :class:`MigrationFile`. Any other folder gets the general reading, which reports its problems.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.names = _file_names(directory)
+        """Every entry that is not a folder, sorted."""
+
+    @functools.cached_property
+    def _plain(self) -> tuple[list[str], list[str]] | None:
+        """For a plain folder, its migrations' names and revisions in run order; else ``None``."""
+        return _plain_migrations(self.names)
+
+    @property
+    def plain_revisions(self) -> list[str] | None:
+        """Every revision in run order when the folder is plain (see above); ``None`` otherwise."""
+        return None if self._plain is None else self._plain[1]
+
+    def scan(self) -> tuple[list[MigrationFile], list[MigrationError]]:
+        """The well-named files in run order, one per revision, and every naming problem."""
+        if self._plain is None:
+            return _scan_names(self.directory, self.names)
+        directory = self.directory
+        return [
+            MigrationFile(revision, name[len(revision) + 1 : -4], "sql", directory, name)
+            if name.endswith(".sql")
+            else MigrationFile(revision, name[len(revision) + 1 : -3], "py", directory, name)
+            for name, revision in zip(*self._plain, strict=True)
+        ], []
+
+
+@functools.lru_cache(maxsize=8)
+def _plain_listing(width: int) -> re.Pattern[str]:
+    """Lines of well-named migrations whose revisions are ``width`` ASCII digits (see :class:`Folder`)."""
+    return re.compile(rf"(?:[0-9]{{{width}}}_[A-Za-z0-9_]++\.(?:sql|py)\n)*+")
+
+
+def _plain_migrations(names: list[str]) -> tuple[list[str], list[str]] | None:
+    """The migrations' names and revisions of a plain folder (see :class:`Folder`), in run order,
+    when every other name is one discovery ignores; else ``None``."""
+    # Sorted, the names starting with an ASCII digit are together: every migration of a plain
+    # folder, and maybe a file to ignore ("0001_notes.md"), which the pattern below refuses.
+    first, end = bisect.bisect_left(names, "0"), bisect.bisect_left(names, ":")
+    if any(
+        not name.startswith(("_", ".")) and name.endswith((".sql", ".py"))
+        for name in itertools.chain(names[:first], names[end:])
+    ):
+        return None  # a badly named migration: the general reading reports it
+    migrations = names[first:end]
+    if not migrations:
+        return [], []
+    width = migrations[0].find("_")
+    listing = "\n".join(migrations) + "\n"
+    if width < 1 or listing.count("\n") != len(migrations) or not _plain_listing(width).fullmatch(listing):
+        return None  # (a name holding a line break would pass for two lines)
+    # Revisions of one width in ASCII digits sort as their numbers do, so the names are in run order.
+    revisions = [name[:width] for name in migrations]
+    if len(set(revisions)) < len(revisions):
+        return None  # two files for one revision: reported by the general reading
+    return migrations, revisions
+
+
+def _file_names(directory: Path) -> list[str]:
+    """The names of the entries of ``directory`` that are not folders, sorted."""
     try:
-        entries = sorted(entry.name for entry in os.scandir(directory) if not _is_folder(entry))
+        try:
+            with os.scandir(directory) as entries:
+                names = [entry.name for entry in entries if not entry.is_dir()]
+        except (FileNotFoundError, NotADirectoryError):
+            raise
+        except OSError:  # is_dir() met a symlink loop: read the folder again, entry by entry
+            with os.scandir(directory) as entries:
+                names = [entry.name for entry in entries if not _is_folder(entry)]
     except FileNotFoundError:
         raise MigrationSourceError(
             directory, "migration folder does not exist; create it with `sqlspec init` or set script_location"
         ) from None
     except NotADirectoryError:
         raise MigrationSourceError(directory, "script_location is a file, not a folder") from None
+    names.sort()
+    return names
+
+
+def _scan_names(directory: Path, entries: list[str]) -> tuple[list[MigrationFile], list[MigrationError]]:
+    """:func:`scan` of a folder holding ``entries`` (sorted), by the general reading."""
     problems: list[MigrationError] = []
     files: dict[str, list[MigrationFile]] = {}
     for name in entries:
