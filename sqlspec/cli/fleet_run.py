@@ -157,7 +157,7 @@ def run_concurrently(
         if result.target.schema is not None:
             document["schema"] = result.target.schema
         document["status"] = "skipped" if result.status == "waiting" else result.status
-    _summary(results, documents)
+    _summary(results, documents, counted=command in {"upgrade", "downgrade"})
     if as_json:
         output.print_json(documents)
     if interrupted is not None:
@@ -166,13 +166,13 @@ def run_concurrently(
     return max([EXIT_OK, *codes])
 
 
-def _summary(results: Sequence[TargetResult[int]], documents: dict[str, Document]) -> None:
+def _summary(results: Sequence[TargetResult[int]], documents: dict[str, Document], *, counted: bool) -> None:
     rows = []
     for result in results:
         error = (documents[result.label].get("error") or {}).get("message") or ""
         duration = "-" if result.duration_ms is None else f"{result.duration_ms / 1000:.2f} s"
         status = documents[result.label]["status"]
-        rows.append((result.label, status, str(result.applied), duration, error))
+        rows.append((result.label, status, str(result.applied) if counted else "-", duration, error))
     counts: dict[str, int] = {}
     for row in rows:
         counts[row[1]] = counts.get(row[1], 0) + 1

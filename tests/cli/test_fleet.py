@@ -1,0 +1,309 @@
+"""Fleets and tenants, as an operator runs them: many SQLite files, and many PostgreSQL tenant schemas.
+
+Each migration after the first adds one row to a ``seed`` table, so counting its rows says how many
+migrations ran on a target, and that none ran twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from sqlspec.adapters.aiosqlite import AiosqliteConfig
+from sqlspec.adapters.asyncpg import AsyncpgConfig
+from sqlspec.fleet import migrate_fleet
+from tests.cli.conftest import Project
+from tests.migration_files import sql_migration
+
+MIGRATIONS = 5
+
+
+def _write_migrations(folder: Path, count: int = MIGRATIONS, *, sleep: float = 0.0) -> None:
+    folder.mkdir(exist_ok=True)
+    sql_migration(folder, "0001", "seed", "CREATE TABLE seed (n INTEGER NOT NULL);", "DROP TABLE seed;")
+    for number in range(2, count + 1):
+        revision = f"{number:04d}"
+        body = f"INSERT INTO seed (n) VALUES ({number});"
+        if number == 3:
+            body += "\nCREATE TABLE widgets (id INTEGER);"
+        if sleep:
+            body += f"\nSELECT pg_sleep({sleep});"
+        sql_migration(folder, revision, f"step_{number}", body, down_revision=f"{number - 1:04d}")
+
+
+def _tenants(count: int) -> list[str]:
+    return [f"t{index:02d}" for index in range(count)]
+
+
+def _postgres_fleet(project: Project, dsn: str, schemas: list[str], *, create: bool = True) -> None:
+    project.write_config(
+        "from sqlspec.adapters.asyncpg import AsyncpgConfig\n\n"
+        f"config = AsyncpgConfig(connection_config={{'dsn': {dsn!r}}}, "
+        f"migration_config={{'tenant_schemas': {schemas!r}}})\n"
+    )
+    if create:
+        _sql(dsn, *(f"CREATE SCHEMA {schema}" for schema in schemas))
+
+
+def _sql(dsn: str, *statements: str) -> list[Any]:
+    async def run() -> list[Any]:
+        connection = await asyncpg.connect(dsn)
+        try:
+            return [await connection.fetchval(statement) for statement in statements]
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
+def _seed_counts(dsn: str, schemas: list[str]) -> dict[str, int]:
+    """Rows of each tenant's seed table (-1 when it has none)."""
+    checks = [
+        f"SELECT CASE WHEN to_regclass('{s}.seed') IS NULL THEN -1 ELSE "
+        f"(xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM {s}.seed', false, true, '')))[1]"
+        "::text::int END"
+        for s in schemas
+    ]
+    return dict(zip(schemas, _sql(dsn, *checks), strict=True))
+
+
+@pytest.mark.postgres
+def test_fifty_tenant_schemas_with_a_failing_one_then_a_rerun_finishes_it(
+    postgres_project: Project, postgres_dsn: str
+) -> None:
+    schemas = _tenants(50)
+    _postgres_fleet(postgres_project, postgres_dsn, schemas)
+    _write_migrations(postgres_project.migrations)
+    _sql(postgres_dsn, "CREATE TABLE t25.widgets (id INTEGER)")  # 0003 fails there only
+
+    failed = postgres_project.process("--concurrency", "8", "upgrade", "--json")
+
+    assert failed.returncode == 1, failed.stderr
+    results = json.loads(failed.stdout)
+    assert list(results) == schemas
+    assert results["t25"]["status"] == "failed"
+    assert results["t25"]["schema"] == "t25"
+    assert "widgets" in results["t25"]["error"]["message"]
+    assert [m["status"] for m in results["t25"]["migrations"]] == ["applied", "applied", "failed"]
+    ok = [schema for schema in schemas if schema != "t25"]
+    assert all(results[s]["status"] == "ok" and len(results[s]["migrations"]) == MIGRATIONS for s in ok)
+    counts = _seed_counts(postgres_dsn, schemas)
+    assert counts == {**dict.fromkeys(ok, MIGRATIONS - 1), "t25": 1}
+    assert _sql(postgres_dsn, "SELECT count(*) FROM t07.sqlspec_version") == [MIGRATIONS]
+    assert _sql(postgres_dsn, "SELECT to_regclass('public.sqlspec_version')") == [None]
+
+    checked = postgres_project.process("check", "--strict", "--no-lint", "--json")
+    assert checked.returncode == 1
+    assert {s for s, doc in json.loads(checked.stdout).items() if doc["exit_code"]} == {"t25"}
+
+    _sql(postgres_dsn, "DROP TABLE t25.widgets")
+    rerun = postgres_project.process("upgrade", "--json")
+
+    assert rerun.returncode == 0, rerun.stderr
+    again = json.loads(rerun.stdout)
+    assert [m["revision"] for m in again["t25"]["migrations"]] == ["0003", "0004", "0005"]
+    assert all(again[s]["migrations"] == [] for s in ok)  # nothing applied twice
+    assert _seed_counts(postgres_dsn, schemas) == dict.fromkeys(schemas, MIGRATIONS - 1)
+
+    history = postgres_project.process("--include", "t25", "history", "--json")
+    assert history.returncode == 0, history.stderr
+    assert [e["status"] for e in json.loads(history.stdout)["migrations"]] == ["applied"] * MIGRATIONS
+
+
+@pytest.mark.postgres
+def test_include_exclude_and_fail_fast_pick_the_tenants(postgres_project: Project, postgres_dsn: str) -> None:
+    schemas = _tenants(20)
+    _postgres_fleet(postgres_project, postgres_dsn, schemas)
+    _write_migrations(postgres_project.migrations)
+
+    picked = postgres_project.process("--include", "t1*", "--exclude", "t15", "upgrade", "--json")
+
+    assert picked.returncode == 0, picked.stderr
+    chosen = [f"t{n}" for n in range(10, 20) if n != 15]
+    assert list(json.loads(picked.stdout)) == chosen
+    counts = _seed_counts(postgres_dsn, schemas)
+    assert {s for s, n in counts.items() if n == MIGRATIONS - 1} == set(chosen)
+
+    _sql(postgres_dsn, "CREATE TABLE t02.widgets (id INTEGER)")
+    fast = postgres_project.process("--concurrency", "2", "--fail-fast", "upgrade", "--json")
+
+    assert fast.returncode == 1
+    statuses = {s: doc["status"] for s, doc in json.loads(fast.stdout).items()}
+    assert statuses["t02"] == "failed"
+    skipped = [s for s, status in statuses.items() if status == "skipped"]
+    assert skipped
+    assert all(s > "t03" for s in skipped)
+    assert all(_seed_counts(postgres_dsn, skipped)[s] == -1 for s in skipped if s not in chosen)
+
+    in_turn = postgres_project.process("--concurrency", "1", "--fail-fast", "upgrade")
+    assert in_turn.returncode == 1
+    assert "--fail-fast" in in_turn.stderr
+    assert "== t03" not in in_turn.stdout  # in turn: t00, t01, t02 failed, nothing after
+
+
+@pytest.mark.postgres
+def test_tenant_create_makes_the_schema_and_migrates_it(postgres_project: Project, postgres_dsn: str) -> None:
+    _postgres_fleet(postgres_project, postgres_dsn, [], create=False)
+    _write_migrations(postgres_project.migrations)
+
+    created = postgres_project.process("tenant", "create", "acme", "--json")
+
+    assert created.returncode == 0, created.stderr
+    document = json.loads(created.stdout)
+    assert document["schema"] == "acme"
+    assert len(document["migrations"]) == MIGRATIONS
+    assert _seed_counts(postgres_dsn, ["acme"]) == {"acme": MIGRATIONS - 1}
+    assert _sql(postgres_dsn, "SELECT count(*) FROM acme.sqlspec_version") == [MIGRATIONS]
+    again = postgres_project.process("tenant", "create", "acme")
+    assert again.returncode == 0, again.stderr
+    assert "0 migration(s) applied" in again.stdout
+
+    config = AsyncpgConfig(
+        connection_config={"dsn": postgres_dsn},
+        migration_config={"script_location": str(postgres_project.migrations)},
+    )
+    runs = asyncio.run(config.create_tenant("globex"))
+    assert [run.revision for run in runs][-1] == f"{MIGRATIONS:04d}"
+    assert _seed_counts(postgres_dsn, ["globex"]) == {"globex": MIGRATIONS - 1}
+
+
+@pytest.mark.postgres
+def test_tenant_list_from_an_async_function(postgres_project: Project, postgres_dsn: str) -> None:
+    package = postgres_project.package
+    (postgres_project.root / package / "tenants.py").write_text(
+        "async def schemas(config):\n    return ['red', 'blue']\n"
+    )
+    postgres_project.write_config(
+        "from sqlspec.adapters.asyncpg import AsyncpgConfig\n\n"
+        f"config = AsyncpgConfig(connection_config={{'dsn': {postgres_dsn!r}}}, "
+        f"migration_config={{'tenant_schemas': '{package}.tenants:schemas'}})\n"
+    )
+    _sql(postgres_dsn, "CREATE SCHEMA red", "CREATE SCHEMA blue")
+    _write_migrations(postgres_project.migrations)
+
+    listed = postgres_project.process("tenant", "list")
+    upgraded = postgres_project.process("upgrade")
+
+    assert listed.stdout.split() == ["red", "blue"]
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "red" in upgraded.stdout
+    assert "blue" in upgraded.stdout
+    assert _seed_counts(postgres_dsn, ["red", "blue"]) == {"red": MIGRATIONS - 1, "blue": MIGRATIONS - 1}
+
+
+@pytest.mark.postgres
+def test_a_killed_fleet_run_resumes_without_applying_anything_twice(
+    postgres_project: Project, postgres_dsn: str
+) -> None:
+    schemas = _tenants(12)
+    _postgres_fleet(postgres_project, postgres_dsn, schemas)
+    _write_migrations(postgres_project.migrations, sleep=0.15)
+    executable = Path(sys.executable).parent / "sqlspec"
+    run = subprocess.Popen(
+        [str(executable), "--config", postgres_project.reference, "--concurrency", "3", "upgrade"],
+        cwd=postgres_project.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    done = 0
+    while time.monotonic() < deadline and done < 2:
+        time.sleep(0.1)
+        done = sum(1 for n in _seed_counts(postgres_dsn, schemas).values() if n == MIGRATIONS - 1)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=10)
+    before = _seed_counts(postgres_dsn, schemas)
+    assert 2 <= sum(1 for n in before.values() if n == MIGRATIONS - 1) < len(schemas)
+
+    rerun = postgres_project.process("--concurrency", "6", "upgrade", "--json")
+
+    assert rerun.returncode == 0, rerun.stderr
+    results = json.loads(rerun.stdout)
+    for schema in schemas:  # each applies exactly what the killed run had not committed
+        applied = before[schema] + 1 if before[schema] >= 0 else 0
+        assert len(results[schema]["migrations"]) == MIGRATIONS - applied, schema
+    assert _seed_counts(postgres_dsn, schemas) == dict.fromkeys(schemas, MIGRATIONS - 1)
+
+
+def _sqlite_fleet(project: Project, count: int) -> list[str]:
+    keys = [f"db{index:02d}" for index in range(count)]
+    project.write_config(
+        "from sqlspec.adapters.aiosqlite import AiosqliteConfig\n\n"
+        "configs = [\n"
+        + "".join(
+            f"    AiosqliteConfig(connection_config={{'database': 'dbs/{key}.db'}}, bind_key={key!r}),\n"
+            for key in keys
+        )
+        + "]\n"
+    )
+    (project.root / "dbs").mkdir()
+    return keys
+
+
+def test_twenty_sqlite_files_with_a_failing_one(sqlite_project: Project) -> None:
+    import sqlite3
+
+    keys = _sqlite_fleet(sqlite_project, 20)
+    _write_migrations(sqlite_project.migrations)
+    with sqlite3.connect(sqlite_project.root / "dbs" / "db10.db") as connection:
+        connection.execute("CREATE TABLE widgets (id INTEGER)")
+    reference = f"{sqlite_project.package}.config:configs"
+
+    failed = sqlite_project.cli(
+        "--config", reference, "--concurrency", "4", "upgrade", "--json", config=False
+    )
+
+    assert failed.exit_code == 1
+    results = json.loads(failed.stdout)
+    assert list(results) == keys
+    assert {key for key, doc in results.items() if doc["status"] == "failed"} == {"db10"}
+    assert results["db10"]["bind_key"] == "db10"
+    assert all(len(results[key]["migrations"]) == MIGRATIONS for key in keys if key != "db10")
+
+    table = sqlite_project.cli("--config", reference, "upgrade", config=False)
+    assert table.exit_code == 1
+    assert "20 targets: 19 ok, 1 failed" in table.stdout
+    assert table.stdout.count("== db") == 20
+
+    with sqlite3.connect(sqlite_project.root / "dbs" / "db10.db") as connection:
+        connection.execute("DROP TABLE widgets")
+    rerun = sqlite_project.cli("--config", reference, "upgrade", "--json", config=False)
+    assert rerun.exit_code == 0
+    assert [len(doc["migrations"]) for doc in json.loads(rerun.stdout).values()] == [0] * 10 + [3] + [0] * 9
+    for key in keys:
+        with sqlite3.connect(sqlite_project.root / "dbs" / f"{key}.db") as connection:
+            assert connection.execute("SELECT count(*) FROM seed").fetchone() == (MIGRATIONS - 1,)
+
+
+def test_migrate_fleet_api(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    _write_migrations(folder)
+    configs = [
+        AiosqliteConfig(
+            connection_config={"database": str(tmp_path / f"{key}.db")},
+            migration_config={"script_location": str(folder)},
+            bind_key=key,
+        )
+        for key in ("a", "b", "c")
+    ]
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "b.db") as connection:
+        connection.execute("CREATE TABLE widgets (id INTEGER)")
+
+    results = asyncio.run(migrate_fleet(configs, concurrency=2, exclude=["c"]))
+
+    assert [(r.label, r.status, r.applied) for r in results] == [("a", "ok", 5), ("b", "failed", 2)]
+    assert "widgets" in str(results[1].error)
+    assert results[0].value is not None
+    assert len(results[0].value) == MIGRATIONS
