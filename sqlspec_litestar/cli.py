@@ -94,15 +94,20 @@ def _command(name: str, source: Any, prog_name: Callable[[click.Context], str], 
         arguments = [*before, name, *own]
         ctx.exit(run(arguments, prog_name(group_ctx)))
 
+    params = [_click_param(param) for param in source.params]
+    settings = dict(source.context_settings or {})
+    if hasattr(source, "commands"):  # a group (``tenant``): its command line goes to typer whole
+        params = [click.Argument(["arguments"], nargs=-1, type=click.UNPROCESSED)]
+        settings |= {"ignore_unknown_options": True, "allow_extra_args": True}
     return _Command(
         name=name,
-        params=[_click_param(param) for param in source.params],
+        params=params,
         callback=callback,
         help=source.help,
         short_help=source.short_help,
         epilog=source.epilog,
         hidden=source.hidden,
-        context_settings=dict(source.context_settings or {}),
+        context_settings=settings,
     )
 
 

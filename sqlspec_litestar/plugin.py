@@ -2,6 +2,8 @@
 
 - lifespan: opens the configs' pools, applies pending migrations before the first request (one
   cheap query when up to date; the engine's lock makes several workers safe), closes the pools;
+  a config's PostgreSQL tenant schemas are migrated too only with ``migrate_tenants=True``
+  (a fleet can take long, so by default it is left to ``litestar database upgrade``);
 - a start-up that cannot happen (no database, a failing migration) logs one line and stops the app;
 - dependency injection: a handler parameter named ``db`` (by default) receives a driver;
 - CLI: ``litestar database <command>`` (alias ``litestar db``).
@@ -20,7 +22,12 @@ from litestar.plugins import CLIPlugin, InitPlugin
 from sqlspec._redact import redact_connection_config
 from sqlspec.config import DatabaseConfig
 from sqlspec.driver import AsyncDriver
-from sqlspec.exceptions import DatabaseConnectionError, ImproperConfigurationError, SQLSpecError
+from sqlspec.exceptions import (
+    DatabaseConnectionError,
+    ImproperConfigurationError,
+    MigrationError,
+    SQLSpecError,
+)
 
 if TYPE_CHECKING:
     from click import Group
@@ -95,12 +102,16 @@ class SQLSpecPlugin(InitPlugin, CLIPlugin):
         *,
         auto_migrate: bool = True,
         dependency_key: str = "db",
+        migrate_tenants: bool = False,
+        tenant_concurrency: int = 4,
     ) -> None:
         self.configs: list[DatabaseConfig] = [config] if isinstance(config, DatabaseConfig) else list(config)
         if not self.configs:
             raise ImproperConfigurationError("SQLSpecPlugin needs at least one config")
         self.auto_migrate = auto_migrate
         self.dependency_key = dependency_key
+        self.migrate_tenants = migrate_tenants
+        self.tenant_concurrency = tenant_concurrency
 
     @property
     def config(self) -> DatabaseConfig:
@@ -141,9 +152,32 @@ class SQLSpecPlugin(InitPlugin, CLIPlugin):
             yield
 
     async def _migrate(self, config: DatabaseConfig) -> None:
+        if config.migration_config.tenant_schemas is not None:
+            await self._migrate_tenants(config)
+            return
         runs = await config.migration_engine().migrate_up("head")
         for run in runs:
             logger.info("sqlspec: applied %s %s (%.1f ms)", run.revision, run.description, run.duration_ms)
+
+    async def _migrate_tenants(self, config: DatabaseConfig) -> None:
+        """Every tenant schema, ``tenant_concurrency`` at once; any failure stops the start-up."""
+        if not self.migrate_tenants:
+            logger.info(
+                "sqlspec: tenant schemas are left to `litestar database upgrade` (migrate_tenants=False)"
+            )
+            return
+        from sqlspec.fleet import migrate_fleet
+
+        results = await migrate_fleet([config], concurrency=self.tenant_concurrency)
+        applied = sum(result.applied for result in results)
+        logger.info("sqlspec: %d tenant schema(s) migrated, %d migration(s) applied", len(results), applied)
+        failed = [result for result in results if result.status != "ok"]
+        if failed:
+            first = failed[0]
+            raise MigrationError(
+                f"{len(failed)} of {len(results)} tenant schemas failed to migrate, first {first.label}: "
+                f"{first.error}; the others are migrated, see `litestar database history`"
+            )
 
     async def _provide_driver(self) -> AsyncIterator[AsyncDriver]:
         async with self.config.provide_driver() as driver:
