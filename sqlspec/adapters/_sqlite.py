@@ -56,7 +56,14 @@ class SqliteDriverBase(AsyncDriver):
         """Whether the connection has a transaction open."""
 
     async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
-        return await wait_while_locked(partial(self._call, sql, params), self.database, self.lock_timeout)
+        started = anyio.current_time()
+        try:  # the usual case, without the waiting loop's set-up
+            return await self._call(sql, params)
+        except sqlite3.OperationalError as error:
+            if not _is_locked(error):
+                raise
+        attempt = partial(self._call, sql, params)
+        return await wait_while_locked(attempt, self.database, self.lock_timeout, started=started)
 
     async def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
         await self._run(sql, params)
@@ -69,8 +76,14 @@ class SqliteDriverBase(AsyncDriver):
         return [next(iter(row.values())) for row in await self._call(sql, params)]
 
     async def _select_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        started = anyio.current_time()
+        try:
+            return await self._call_column(sql, params)
+        except sqlite3.OperationalError as error:
+            if not _is_locked(error):
+                raise
         attempt = partial(self._call_column, sql, params)
-        return await wait_while_locked(attempt, self.database, self.lock_timeout)
+        return await wait_while_locked(attempt, self.database, self.lock_timeout, started=started)
 
     def is_missing_table(self, error: Exception) -> bool:
         return isinstance(error, sqlite3.OperationalError) and "no such table" in str(error)
@@ -94,21 +107,29 @@ class SqliteDriverBase(AsyncDriver):
             await self._run("ROLLBACK", ())
 
 
-async def wait_while_locked(attempt: Callable[[], Awaitable[T]], database: str, lock_timeout: float) -> T:
+async def wait_while_locked(
+    attempt: Callable[[], Awaitable[T]], database: str, lock_timeout: float, *, started: float | None = None
+) -> T:
     """Run ``attempt`` until it stops failing with "database is locked".
 
     SQLite's busy handler waits up to a second per try; between tries a warning names the wait.
     The wait ends after ``lock_timeout`` seconds, unless the lock belongs to a migration run whose
     holder is alive (its run lock's heartbeat is fresh): that one is waited for to its end.
+    ``started``: when a first attempt, already failed on the lock, began (the wait counts from there).
     """
-    started = anyio.current_time()
+    failed_once = started is not None
+    if started is None:
+        started = anyio.current_time()
     next_notice = started + _BUSY_STEP
     while True:
-        try:
-            return await attempt()
-        except sqlite3.OperationalError as error:
-            if not _is_locked(error):
-                raise
+        if failed_once:
+            failed_once = False
+        else:
+            try:
+                return await attempt()
+            except sqlite3.OperationalError as error:
+                if not _is_locked(error):
+                    raise
         now = anyio.current_time()
         due, timed_out = now >= next_notice, now - started >= lock_timeout
         if not (due or timed_out):

@@ -113,6 +113,12 @@ class VersionStore:
         self._param = dialect.placeholder
         self._read_on: weakref.ref[AsyncDriver] | None = None
         """The connection that last read the table, which therefore exists for it."""
+        values = [self._param(i) for i in range(1, 13)]
+        columns = [c for c in _COLUMNS if c != "install_order"]
+        self._insert = (  # written once: every migration a run applies inserts a row
+            f"INSERT INTO {self._quoted} ({', '.join(columns)}, install_order) "
+            f"SELECT {', '.join(values)}, COALESCE(MAX(install_order), 0) + 1 FROM {self._quoted}"
+        )
 
     def _to_record(self, row: Row) -> AppliedMigration:
         applied_at = self._dialect.from_timestamp(row["applied_at"])
@@ -224,11 +230,8 @@ class VersionStore:
         progress_checksum: str | None = None,
     ) -> None:
         """Record a migration as applied (or partly applied), after every row already there."""
-        values = [self._param(i) for i in range(1, 13)]
-        columns = [c for c in _COLUMNS if c != "install_order"]
         await driver.execute(
-            f"INSERT INTO {self._quoted} ({', '.join(columns)}, install_order) "
-            f"SELECT {', '.join(values)}, COALESCE(MAX(install_order), 0) + 1 FROM {self._quoted}",
+            self._insert,
             version,
             script,
             description,
