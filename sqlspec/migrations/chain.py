@@ -19,7 +19,7 @@ import msgspec
 
 from sqlspec.exceptions import MigrationSourceError
 from sqlspec.migrations.files import Migration, MigrationFile, parse
-from sqlspec.migrations.revisions import is_timestamp
+from sqlspec.migrations.revisions import TIMESTAMP_DIGITS
 from sqlspec.migrations.store import AppliedMigration
 
 __all__ = ("ChainProblem", "chain_error", "chain_problems", "predecessors")
@@ -44,11 +44,13 @@ def predecessors(files: Sequence[MigrationFile]) -> dict[str, str | None]:
     """For each sequential file, the sequential revision before it in its chain (``None`` for the first)."""
     last: dict[str, str | None] = {}
     found: dict[str, str | None] = {}
-    for file in files:
-        if is_timestamp(file.revision.removeprefix(file.namespace)):
+    for file in files:  # (is_timestamp inlined: this runs over every file at each upgrade)
+        revision, namespace = file.revision, file.namespace
+        own = revision.removeprefix(namespace)
+        if len(own) == TIMESTAMP_DIGITS and own.isdigit():
             continue
-        found[file.revision] = last.get(file.namespace)
-        last[file.namespace] = file.revision
+        found[revision] = last.get(namespace)
+        last[namespace] = revision
     return found
 
 

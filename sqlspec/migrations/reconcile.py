@@ -25,6 +25,11 @@ def _slug(script: str) -> str:
     return PurePath(script).stem.partition("_")[2]
 
 
+def _renamed(file: MigrationFile, script: str) -> bool:
+    """Whether a row's file name says another migration than ``file`` (same name: same slug)."""
+    return script != file.name and file.slug != _slug(script)
+
+
 def renamed_rows(
     applied: Sequence[AppliedMigration], files: Sequence[MigrationFile]
 ) -> list[tuple[AppliedMigration, Migration]]:
@@ -37,7 +42,7 @@ def renamed_rows(
         row
         for row in applied
         if not row.is_partial
-        and (row.version not in by_revision or by_revision[row.version].slug != _slug(row.script))
+        and (row.version not in by_revision or _renamed(by_revision[row.version], row.script))
     ]
     if not orphans:
         return []
