@@ -62,6 +62,7 @@ def _machine_lines(results: dict[str, Any], summary: Summary) -> str:
         servers.append(f"MariaDB/MySQL {machine['mysql']} ({_settings(machine['mysql_settings'])})")
     fill = ", ".join(f"{n:,}" for n in plan["fill_once"])
     lines = [
+        f"- Date: {machine.get('date', 'not recorded')}",
         f"- CPU: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB",
         f"- OS: {machine['os']}",
         f"- Python {machine['python']}"

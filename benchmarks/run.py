@@ -163,6 +163,7 @@ def machine(servers: databases.Servers, dialects: Sequence[str]) -> dict[str, An
         "sqlite": sqlite3.sqlite_version,
         "packages": {name: version(name) for name in packages},
         "sqlspec_source": _sqlspec_source(),
+        "date": time.strftime("%Y-%m-%d"),
     }
     if "postgres" in dialects:
         found["postgresql"] = servers.postgres.version()

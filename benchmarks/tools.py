@@ -16,6 +16,7 @@ workers and commands) never loads a tool, and each measurement pays only for its
 
 from __future__ import annotations
 
+import importlib
 import sys
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
@@ -82,6 +83,22 @@ class Session(ABC):
 
 Call = Callable[[], Awaitable[object]] | Callable[[], object]
 
+_DRIVERS = {
+    "raw": {"sqlite": "aiosqlite", "postgres": "asyncpg", "mysql": "asyncmy"},
+    "sqlspec": {
+        "sqlite": "sqlspec.adapters.aiosqlite",
+        "postgres": "sqlspec.adapters.asyncpg",
+        "mysql": "sqlspec.adapters.asyncmy",
+    },
+    "alembic": {"sqlite": "sqlite3", "postgres": "psycopg", "mysql": "pymysql"},
+    "yoyo": {"sqlite": "sqlite3", "postgres": "psycopg", "mysql": "pymysql"},
+}
+"""The modules a tool loads for a database, imported by :meth:`Tool.call` before any clock starts."""
+
+
+def _preload(tool: str, target: Target) -> None:
+    importlib.import_module(_DRIVERS[tool][target.dialect])
+
 
 class Tool(ABC):
     """One contender: where its files go, how it runs in-process, and its command line."""
@@ -130,6 +147,7 @@ class Raw(Tool):
     def call(self, operation: Operation, folder: Path, target: Target) -> Call:
         from benchmarks import raw
 
+        _preload(self.name, target)
         function = raw.downgrade if operation == "downgrade" else raw.upgrade
         database = self._database(target)
 
@@ -182,22 +200,25 @@ class _RawSession(Session):
 
 
 def _sqlspec_config(folder: Path, target: Target) -> Any:
-    from sqlspec.adapters.aiosqlite import AiosqliteConfig
-    from sqlspec.adapters.asyncmy import AsyncmyConfig
-    from sqlspec.adapters.asyncpg import AsyncpgConfig
-
     migrations = {"script_location": str(folder)}
     if target.dialect == "postgres":
+        from sqlspec.adapters.asyncpg import AsyncpgConfig
+
         return AsyncpgConfig(connection_config={"dsn": target.url("postgresql")}, migration_config=migrations)
     if target.mysql:
+        from sqlspec.adapters.asyncmy import AsyncmyConfig
+
         return AsyncmyConfig(connection_config={"dsn": target.url("mysql")}, migration_config=migrations)
+    from sqlspec.adapters.aiosqlite import AiosqliteConfig
+
     return AiosqliteConfig(connection_config={"database": target.database}, migration_config=migrations)
 
 
 class _SQLSpecSession(Session):
     """What the Litestar plugin does at start-up: ``open_pool()``, then ``migrate_up`` on the config.
 
-    Only asyncpg has a pool: on SQLite and MySQL ``open_pool`` does nothing and each call connects.
+    asyncpg opens a pool and aiosqlite keeps one connection; asyncmy has none, so on MySQL each call
+    connects.
     """
 
     def __init__(self, folder: Path, target: Target) -> None:
@@ -226,6 +247,8 @@ class SQLSpec(Tool):
         generate.write_sqlspec(folder, count, mysql)
 
     def call(self, operation: Operation, folder: Path, target: Target) -> Call:
+        _preload(self.name, target)
+
         async def run() -> object:
             config = _sqlspec_config(folder, target)
             if operation == "downgrade":
@@ -279,6 +302,8 @@ class Alembic(Tool):
         from alembic import command  # type: ignore[import-not-found, unused-ignore]
         from alembic.config import Config  # type: ignore[import-not-found, unused-ignore]
 
+        _preload(self.name, target)
+
         url = self._url(target)
 
         def run() -> None:
@@ -318,6 +343,8 @@ class Yoyo(Tool):
             get_backend,
             read_migrations,
         )
+
+        _preload(self.name, target)
 
         url = self._url(target)
 
