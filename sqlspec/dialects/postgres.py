@@ -33,6 +33,19 @@ _HOLDER = (
 """The session holding the run lock of this database (advisory keys are per database)."""
 
 
+_CHECK_CLIENT = (
+    "SELECT set_config('client_connection_check_interval', '1000', false) "
+    "WHERE current_setting('server_version_num')::int >= 140000"
+)
+_TRY_LOCK = f"SELECT pg_try_advisory_lock($1) AS locked, ({_CHECK_CLIENT}) AS check_client"
+"""Take the run lock if free, and (PostgreSQL 14+) have the server check the client every second.
+
+If this process dies mid-statement, the server notices within a second and stops the statement, so
+the lock is freed at once instead of when a long statement would end. Set in the round trip that
+takes the lock, it costs the run nothing; a waiter setting it on its own session harms no one.
+"""
+
+
 def advisory_key(version_table: str) -> int:
     """A stable signed 64-bit key per version table (advisory locks are already per database)."""
     digest = hashlib.sha256(f"sqlspec:{version_table}".encode()).digest()
@@ -53,7 +66,8 @@ class AdvisoryRunLock(RunLock):
         self._key = advisory_key(version_table)
 
     async def try_acquire(self) -> bool:
-        return bool(await self._driver.select_value("SELECT pg_try_advisory_lock($1)", self._key))
+        # The same round trip readies the session for the run (see _TRY_LOCK).
+        return bool(await self._driver.select_value(_TRY_LOCK, self._key))
 
     async def holder(self) -> Holder | None:
         row = await self._driver.select_one_or_none(_HOLDER, self._key)
@@ -113,14 +127,6 @@ class PostgresDialect(Dialect):
 
     def run_lock(self, driver: AsyncDriver, version_table: str) -> RunLock:
         return AdvisoryRunLock(driver, version_table)
-
-    async def prepare_run(self, driver: AsyncDriver) -> None:
-        # If this process dies mid-statement, the server notices within a second and stops the
-        # statement, so the lock is freed at once instead of when a long statement would end.
-        await driver.execute(
-            "SELECT set_config('client_connection_check_interval', '1000', false) "
-            "WHERE current_setting('server_version_num')::int >= 140000"
-        )
 
     async def failure_advice(self, driver: AsyncDriver, statement: str) -> str:
         found = first_autocommit_statement([statement], self)

@@ -175,3 +175,33 @@ async def test_postgres_check_through_the_pool_is_one_query_on_a_pooled_connecti
         assert config.sent[0].startswith("SELECT version_num FROM")
     finally:
         await config.close_pool()
+
+
+async def test_postgres_applying_call_through_the_pool_sends_nothing_but_the_run(
+    postgres_dsn: str, migrations_dir: Path
+) -> None:
+    _migrations(migrations_dir, 3)
+    config = PoolCountingConfig(
+        connection_config={"dsn": postgres_dsn, "min_size": 1, "max_size": 2},
+        migration_config={"script_location": str(migrations_dir)},
+    )
+    config.sent, config.pooled = [], []
+    await config.open_pool()
+    try:
+        assert len(await config.migrate_up("+1")) == 1
+        config.sent, config.pooled = [], []
+        assert len(await config.migrate_up("+1")) == 1
+        assert config.pooled == [True]  # check, lock and run on one pooled connection
+        assert [" ".join(query.split()[:2]) for query in config.sent] == [
+            "SELECT version_num",  # the up-to-date check
+            "SELECT pg_try_advisory_lock($1)",  # the run lock, and the dead-client check readied
+            "SELECT version_num,",  # the table again, under the lock
+            "BEGIN;",
+            "CREATE TABLE",
+            "INSERT INTO",
+            "COMMIT;",
+            "SELECT pg_advisory_unlock($1)",
+        ], config.sent
+        assert "client_connection_check_interval" in config.sent[1]
+    finally:
+        await config.close_pool()
