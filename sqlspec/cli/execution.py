@@ -119,7 +119,15 @@ class CLIState:
         from sqlspec.fleet import fleet_targets, select_targets
 
         targets = run_blocking(fleet_targets, self.configs())
-        return select_targets(targets, self.include, self.exclude)
+        selected = select_targets(targets, self.include, self.exclude)
+        if targets and not selected:
+            from sqlspec.exceptions import ImproperConfigurationError
+
+            known = ", ".join(target.label for target in targets[:10]) + (
+                ", ..." if len(targets) > 10 else ""
+            )
+            raise ImproperConfigurationError(f"no target matches --include / --exclude; the targets: {known}")
+        return selected
 
 
 def _exit_code(error: Exception) -> int:
@@ -236,7 +244,12 @@ def each_target(
             targets = state.targets()
         except Exception as error:
             _load_failed(state, command, error, as_json)
-        if len(targets) > 1 and state.concurrency > 1:
+        worst = EXIT_OK
+        if not targets:  # a tenant list that is empty today
+            output.echo("No target: tenant_schemas names no schema; nothing to do")
+            if as_json:
+                output.print_json({})
+        elif len(targets) > 1 and state.concurrency > 1:
             from sqlspec.cli.fleet_run import run_concurrently
 
             if confirm_fleet is not None and not confirm_fleet(len(targets)):

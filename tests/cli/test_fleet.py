@@ -307,3 +307,79 @@ def test_migrate_fleet_api(tmp_path: Path) -> None:
     assert "widgets" in str(results[1].error)
     assert results[0].value is not None
     assert len(results[0].value) == MIGRATIONS
+
+
+@pytest.mark.postgres
+def test_connections_held_never_exceed_the_concurrency(postgres_dsn: str, tmp_path: Path) -> None:
+    schemas = _tenants(30)
+    _sql(postgres_dsn, *(f"CREATE SCHEMA {schema}" for schema in schemas))
+    _write_migrations(tmp_path / "migrations", sleep=0.01)
+    config = AsyncpgConfig(
+        connection_config={"dsn": postgres_dsn},
+        migration_config={"script_location": str(tmp_path / "migrations"), "tenant_schemas": schemas},
+    )
+    database = postgres_dsn.rpartition("/")[2]
+
+    async def run() -> tuple[int, list[str]]:
+        import anyio
+
+        side = await asyncpg.connect(postgres_dsn)
+        peak = 0
+        finished = anyio.Event()
+
+        async def poll() -> None:
+            nonlocal peak
+            while not finished.is_set():
+                held = await side.fetchval(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                    database,
+                )
+                peak = max(peak, held)
+                await anyio.sleep(0.005)
+
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(poll)
+            results = await migrate_fleet([config], concurrency=3)
+            finished.set()
+        await side.close()
+        return peak, [r.status for r in results]
+
+    peak, statuses = asyncio.run(run())
+
+    assert statuses == ["ok"] * 30
+    assert 2 <= peak <= 3
+
+
+@pytest.mark.postgres
+def test_ctrl_c_stops_a_concurrent_fleet_and_reports_each_target(
+    postgres_project: Project, postgres_dsn: str
+) -> None:
+    schemas = _tenants(10)
+    _postgres_fleet(postgres_project, postgres_dsn, schemas)
+    _write_migrations(postgres_project.migrations, sleep=0.2)
+    executable = Path(sys.executable).parent / "sqlspec"
+    run = subprocess.Popen(
+        [str(executable), "--config", postgres_project.reference, "--concurrency", "3", "upgrade", "--json"],
+        cwd=postgres_project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        if any(n == MIGRATIONS - 1 for n in _seed_counts(postgres_dsn, schemas).values()):
+            break
+    run.send_signal(signal.SIGINT)
+    stdout, stderr = run.communicate(timeout=30)
+
+    assert run.returncode == 130, stderr
+    statuses = {schema: doc["status"] for schema, doc in json.loads(stdout).items()}
+    assert "ok" in statuses.values()
+    assert "interrupted" in statuses.values()
+    interrupted = [s for s, status in statuses.items() if status == "interrupted"]
+    assert all(json.loads(stdout)[s]["error"]["type"] == "Interrupted" for s in interrupted)
+
+    rerun = postgres_project.process("upgrade")
+    assert rerun.returncode == 0, rerun.stderr
+    assert _seed_counts(postgres_dsn, schemas) == dict.fromkeys(schemas, MIGRATIONS - 1)
