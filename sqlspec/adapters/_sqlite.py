@@ -178,6 +178,18 @@ class ProbedConnection(sqlite3.Connection):
             raise
 
 
+_PROBED: dict[type[sqlite3.Connection], type[sqlite3.Connection]] = {sqlite3.Connection: ProbedConnection}
+
+
+def _probed(factory: type[sqlite3.Connection]) -> type[sqlite3.Connection]:
+    """``factory`` made a :class:`ProbedConnection`: one class per factory, not one per connection."""
+    if issubclass(factory, ProbedConnection):
+        return factory
+    if factory not in _PROBED:
+        _PROBED[factory] = type(factory.__name__, (ProbedConnection, factory), {})
+    return _PROBED[factory]
+
+
 def connect_arguments(connection_config: dict[str, Any], lock_timeout: float) -> dict[str, Any]:
     """``sqlite3.connect`` arguments: the user's, with autocommit (sqlspec issues BEGIN itself)."""
     if "database" not in connection_config:
@@ -191,9 +203,7 @@ def connect_arguments(connection_config: dict[str, Any], lock_timeout: float) ->
     arguments["isolation_level"] = None
     factory = arguments.get("factory", sqlite3.Connection)
     if isinstance(factory, type) and issubclass(factory, sqlite3.Connection):
-        if not issubclass(factory, ProbedConnection):
-            factory = type(factory.__name__, (ProbedConnection, factory), {})
-        arguments["factory"] = factory
+        arguments["factory"] = _probed(factory)
     return arguments
 
 

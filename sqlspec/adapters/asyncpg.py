@@ -157,13 +157,14 @@ class _AsyncpgConnections(DatabaseConfig):
     @asynccontextmanager
     async def provide_driver(self) -> AsyncIterator[AsyncpgDriver]:
         # A pool's connections belong to the event loop that opened it; any other loop connects anew.
-        where = _describe(self._arguments())
-        side = partial(self._connecting, asyncpg.connect, self._arguments())
+        arguments = self._arguments()  # (built once: it looks up the host name)
+        where = _describe(arguments)
+        side = partial(self._connecting, asyncpg.connect, arguments)
         if self._pool is not None and self._pool_loop is asyncio.get_running_loop():
             async with self._pool.acquire() as connection:
                 yield AsyncpgDriver(connection, where, side)
             return
-        connection = await self._connecting(asyncpg.connect, self._arguments())
+        connection = await self._connecting(asyncpg.connect, arguments)
         try:
             yield AsyncpgDriver(connection, where, side)
         finally:
