@@ -77,6 +77,10 @@ class DatabaseConfig(ABC):
     async def close_pool(self) -> None:  # noqa: B027 -- an optional hook, not abstract
         """Close what :meth:`open_pool` opened."""
 
+    def pool_is_open(self) -> bool:
+        """Whether :meth:`open_pool` opened connections that this event loop can use."""
+        return False
+
     @asynccontextmanager
     async def scratch_database(self) -> AsyncIterator[Self]:
         """A config like this one for a new, empty database, dropped on exit: where ``sqlspec test`` runs.

@@ -148,6 +148,13 @@ class _AsyncpgConnections(DatabaseConfig):
             self._pool = await self._connecting(asyncpg.create_pool, self._arguments(pool=True))
             self._pool_loop = asyncio.get_running_loop()
 
+    def pool_is_open(self) -> bool:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return self._pool is not None and self._pool_loop is loop
+
     async def close_pool(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
