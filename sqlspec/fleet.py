@@ -98,6 +98,7 @@ class TargetResult(Generic[T]):
 
     @property
     def label(self) -> str:
+        """The target's label, as :attr:`Target.label`."""
         return self.target.label
 
 
