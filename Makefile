@@ -9,7 +9,7 @@ BENCH_PY := $(BENCH_VENV)/bin/python
 BENCH_STAMP := $(BENCH_VENV)/.installed
 BENCH_ARGS ?=
 
-.PHONY: help install test lint format demo crash docs bench bench-safety clean
+.PHONY: help install test lint format demo crash docs bench bench-safety bench-fleet clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ bench: $(BENCH_STAMP) ## Benchmark against the raw driver, Alembic and yoyo (~13
 
 bench-safety: $(BENCH_STAMP) ## Time `sqlspec test` over 100 migrations (vs the same calls one by one) and lint of 1,000 files (~4 min)
 	$(BENCH_PY) -m benchmarks.safety
+
+bench-fleet: $(BENCH_STAMP) ## 1,000 PostgreSQL tenant schemas and 200 SQLite files x 10 migrations at concurrency 1/4/16 (~4 min a round)
+	$(BENCH_PY) -m benchmarks.fleet
 
 clean: ## Remove the virtualenv and build output
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
