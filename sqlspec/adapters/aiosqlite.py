@@ -109,6 +109,13 @@ class AiosqliteConfig(SqliteScratch, AsyncDatabaseConfig):
         if self._kept is None and not self.is_empty():
             self._kept = await self._keep()
 
+    def pool_is_open(self) -> bool:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return self._keeping is not None and self._keeping is loop
+
     async def close_pool(self) -> None:
         kept, self._kept, self._keeping = self._kept, None, None
         if kept is not None and not kept.busy:  # a busy one is closed by its user, on release

@@ -59,7 +59,9 @@ async def test_sqlite_check_through_the_kept_connection_is_one_statement(
     _migrations(migrations_dir)
     config = _sqlite_config(tmp_path / "app.db", migrations_dir)
     _reset_counts()
+    assert not config.pool_is_open()
     await config.open_pool()
+    assert config.pool_is_open()
     assert CountingConnection.opened == 0  # no database yet: keeping a connection does not create one
     try:
         assert len(await config.migrate_up("+1")) == 1
@@ -72,6 +74,7 @@ async def test_sqlite_check_through_the_kept_connection_is_one_statement(
         assert CountingConnection.statements[0].startswith("SELECT version_num FROM")
     finally:
         await config.close_pool()
+    assert not config.pool_is_open()
     _reset_counts()
     assert await config.migrate_up() == []  # closed: each call connects again
     assert CountingConnection.opened == 1
