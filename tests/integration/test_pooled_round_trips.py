@@ -1,4 +1,5 @@
-"""A long-lived app's calls through ``open_pool()``: one query to learn it is up to date, no new connection.
+"""A long-lived app's calls through ``open_pool()``: one query to learn it is up to date, no new connection;
+and a run that reads, hashes and splits each migration once.
 
 The SQLite connections are counted where they are made (a ``sqlite3.Connection`` factory that
 traces every statement from its first, the connection's own probe included); the PostgreSQL ones
@@ -8,12 +9,14 @@ by the pool's ``init`` hook and by the kind of connection each driver is given.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
 import asyncpg
+import pytest
 from asyncpg.pool import PoolConnectionProxy
 
 from sqlspec.adapters.aiosqlite import AiosqliteConfig
@@ -208,3 +211,40 @@ async def test_postgres_applying_call_through_the_pool_sends_nothing_but_the_run
         assert "client_connection_check_interval" in config.sent[1]
     finally:
         await config.close_pool()
+
+
+async def test_a_run_reads_hashes_and_splits_each_migration_once(
+    tmp_path: Path, migrations_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlspec.migrations import files, statements
+    from sqlspec.migrations.sql import split_statements as split
+
+    _migrations(migrations_dir, 8)
+    reads: Counter[str] = Counter()
+    hashes: list[tuple[str | None, ...]] = []
+    splits: Counter[str] = Counter()
+    read_text, checksum = files._read_text, files._checksum
+
+    def counted_read(path: Path) -> str:
+        reads[path.name] += 1
+        return read_text(path)
+
+    def counted_checksum(*parts: str | None) -> str:
+        hashes.append(parts)
+        return checksum(*parts)
+
+    def counted_split(script: str, dialect: Any = "generic") -> list[str]:
+        splits[script] += 1
+        return split(script, dialect)
+
+    monkeypatch.setattr(files, "_read_text", counted_read)
+    monkeypatch.setattr(files, "_checksum", counted_checksum)
+    monkeypatch.setattr("sqlspec.dialects.split_statements", counted_split)
+    statements.migration_statements.cache_clear()
+    statements.runs_in_transaction.cache_clear()
+    config = _sqlite_config(tmp_path / "app.db", migrations_dir)
+    assert len(await config.migrate_up()) == 8
+    assert sorted(reads.values()) == [1] * 8  # each file read (and parsed) once
+    assert len(hashes) == 8  # each checksummed once
+    assert splits, "the sections were split"
+    assert set(splits.values()) == {1}, splits  # each section split once
