@@ -20,7 +20,7 @@ import asyncpg
 import pytest
 
 from sqlspec.adapters.aiosqlite import AiosqliteConfig
-from sqlspec.adapters.asyncpg import AsyncpgConfig
+from sqlspec.adapters.asyncpg import AsyncpgConfig, AsyncpgSyncConfig
 from sqlspec.fleet import migrate_fleet
 from tests.cli.conftest import Project
 from tests.migration_files import sql_migration
@@ -175,6 +175,12 @@ def test_tenant_create_makes_the_schema_and_migrates_it(postgres_project: Projec
     runs = asyncio.run(config.create_tenant("globex"))
     assert [run.revision for run in runs][-1] == f"{MIGRATIONS:04d}"
     assert _seed_counts(postgres_dsn, ["globex"]) == {"globex": MIGRATIONS - 1}
+    blocking = AsyncpgSyncConfig(
+        connection_config={"dsn": postgres_dsn},
+        migration_config={"script_location": str(postgres_project.migrations)},
+    )
+    assert len(blocking.create_tenant("hooli", "+2")) == 2
+    assert _sql(postgres_dsn, "SELECT count(*) FROM hooli.sqlspec_version") == [2]
 
 
 @pytest.mark.postgres
