@@ -403,9 +403,10 @@ def _sql_markers(lines: list[str], first: int) -> list[tuple[int, str]]:
     return markers
 
 
-def _parse_sql(file: MigrationFile, text: str) -> Migration:
+def _parse_sql(file: MigrationFile, text: str, path: Path | None = None) -> Migration:
+    path = path or file.path
     lines = text.splitlines()
-    header, first = _sql_header(file.path, lines, text.splitlines(keepends=True))
+    header, first = _sql_header(path, lines, text.splitlines(keepends=True))
     sections: dict[str, list[str]] = {}
     starts: dict[str, int] = {}
     markers = _sql_markers(lines, first) if first < len(lines) else []
@@ -440,7 +441,7 @@ def _parse_sql(file: MigrationFile, text: str) -> Migration:
         down_revision=down,
         description=values.get("description") or file.slug.replace("_", " "),
         kind="sql",
-        path=file.path,
+        path=path,
         checksum=_checksum(upgrade, downgrade),
         transactional=transactional == "true",
         upgrade_sql=upgrade,
@@ -522,8 +523,9 @@ def _offset(text: str, lineno: int, col_offset: int) -> int:
     return line_start + len(line.encode()[:col_offset].decode())
 
 
-def _parse_python(file: MigrationFile, text: str) -> Migration:
-    tree = _py_tree(file.path, text)
+def _parse_python(file: MigrationFile, text: str, path: Path | None = None) -> Migration:
+    path = path or file.path
+    tree = _py_tree(path, text)
     docstring = ast.get_docstring(tree, clean=True)
     if not docstring:
         raise MigrationSourceError(
@@ -553,7 +555,7 @@ def _parse_python(file: MigrationFile, text: str) -> Migration:
         down_revision=down,
         description=description,
         kind="py",
-        path=file.path,
+        path=path,
         checksum=_checksum(body),
         transactional=_module_flag(tree, "transactional") is not False,
         has_downgrade="downgrade" in functions,
@@ -562,8 +564,9 @@ def _parse_python(file: MigrationFile, text: str) -> Migration:
 
 def parse(file: MigrationFile) -> Migration:
     """Read and parse one migration; raises :class:`MigrationSourceError` naming the file and line."""
-    text = _read_text(file.path)
-    return _parse_sql(file, text) if file.kind == "sql" else _parse_python(file, text)
+    path = file.path  # (built once: a Path per use would be a third of a plain file's parse)
+    text = _read_text(path)
+    return _parse_sql(file, text, path) if file.kind == "sql" else _parse_python(file, text, path)
 
 
 @functools.cache  # unbounded: an evicted module would run its top level again
