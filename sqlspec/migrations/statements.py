@@ -102,7 +102,13 @@ def statement_problem(statements: Sequence[str], dialect: Dialect, *, transactio
     return None
 
 
-@functools.lru_cache(maxsize=4096)  # a run validates every statement first, then runs them: split once
+# A run validates every statement first, then runs them: split once. Sized above the largest run
+# measured (5,000 migrations): at 4,096 such a run split every migration twice, as a second pass
+# over more entries than the cache holds misses at each one.
+_RUN_SIZED = 16384
+
+
+@functools.lru_cache(maxsize=_RUN_SIZED)
 def migration_statements(migration: Migration, direction: Direction, dialect: Dialect) -> tuple[str, ...]:
     """A SQL migration's statements for one direction, as they will run (none for Python).
 
@@ -123,7 +129,7 @@ def migration_statements(migration: Migration, direction: Direction, dialect: Di
     return tuple(statements)
 
 
-@functools.lru_cache(maxsize=4096)  # asked when a migration runs and again if it fails
+@functools.lru_cache(maxsize=_RUN_SIZED)  # asked when a migration runs and again if it fails
 def runs_in_transaction(migration: Migration, direction: Direction, dialect: Dialect) -> bool:
     """Whether one direction of a migration runs as one transaction with its version row.
 
