@@ -90,8 +90,8 @@ class CLIState:
         self.debug = debug
         self.concurrency = concurrency
         self.fail_fast = fail_fast
-        self.include = tuple(include)
-        self.exclude = tuple(exclude)
+        self.include: tuple[str, ...] = tuple(include)
+        self.exclude: tuple[str, ...] = tuple(exclude)
 
     def configs(self) -> list[DatabaseConfig]:
         """The selected configs; ``--include`` / ``--exclude`` match their bind_key.

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ("tenant_app",)
 
-tenant_app = typer.Typer(
+tenant_app: typer.Typer = typer.Typer(
     help="PostgreSQL schema-per-tenant: create a tenant, list them.",
     rich_markup_mode=None,
     no_args_is_help=True,

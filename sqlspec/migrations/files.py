@@ -153,8 +153,8 @@ class Folder:
     """
 
     def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.names = _file_names(directory)
+        self.directory: Path = directory
+        self.names: list[str] = _file_names(directory)
         """Every entry that is not a folder, sorted."""
 
     @functools.cached_property
