@@ -16,7 +16,7 @@ import sqlite3
 import stat
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -378,29 +378,30 @@ def snapshot(dialect: Dialect, target: str, migrations: Path) -> Snapshot:
 
 
 @contextmanager
-def hold_advisory_lock(dsn: str, key: int) -> Iterator[None]:
-    """Hold ``pg_advisory_lock(key)`` on a connection of its own (its own thread and loop) meanwhile."""
+def held_elsewhere(
+    hold: Callable[[Callable[[], Awaitable[None]]], Coroutine[Any, Any, None]], name: str
+) -> Iterator[None]:
+    """Run ``hold`` in a thread and event loop of its own until the block ends.
+
+    ``hold(wait)`` takes its lock on a connection of its own, then awaits ``wait()``, which returns
+    when the block ends; the block starts once the lock is held.
+    """
     held = threading.Event()
     release = threading.Event()
     failures: list[BaseException] = []
 
-    async def holder() -> None:
-        connection = await asyncpg.connect(dsn, timeout=10)
-        try:
-            await connection.execute("SELECT pg_advisory_lock($1)", key)
-            held.set()
-            await asyncio.to_thread(release.wait, 60)
-        finally:
-            await connection.close()
+    async def wait() -> None:
+        held.set()
+        await asyncio.to_thread(release.wait, 60)
 
     def run() -> None:
         try:
-            asyncio.run(holder())
+            asyncio.run(hold(wait))
         except BaseException as error:  # handed to the test thread below
             failures.append(error)
             held.set()
 
-    thread = threading.Thread(target=run, name="advisory-lock-holder", daemon=True)
+    thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     held.wait(30)
     if failures:
@@ -410,6 +411,22 @@ def hold_advisory_lock(dsn: str, key: int) -> Iterator[None]:
     finally:
         release.set()
         thread.join(30)
+
+
+@contextmanager
+def hold_advisory_lock(dsn: str, key: int) -> Iterator[None]:
+    """Hold ``pg_advisory_lock(key)`` on a connection of its own (its own thread and loop) meanwhile."""
+
+    async def hold(wait: Callable[[], Awaitable[None]]) -> None:
+        connection = await asyncpg.connect(dsn, timeout=10)
+        try:
+            await connection.execute("SELECT pg_advisory_lock($1)", key)
+            await wait()
+        finally:
+            await connection.close()
+
+    with held_elsewhere(hold, "advisory-lock-holder"):
+        yield
 
 
 @contextmanager

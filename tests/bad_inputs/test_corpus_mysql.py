@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -42,6 +41,7 @@ from tests.bad_inputs.harness import (
     Workspace,
     _files,
     dsn_with,
+    held_elsewhere,
     mysql_snapshot,
     one_line_error,
 )
@@ -110,12 +110,9 @@ class MysqlWorkspace(Workspace):
 @contextmanager
 def hold_get_lock(dsn: str) -> Iterator[None]:
     """Hold sqlspec's ``GET_LOCK`` for this database's version table on another connection."""
-    held = threading.Event()
-    release = threading.Event()
-    failures: list[BaseException] = []
     database = dsn.rpartition("/")[2]
 
-    async def holder() -> None:
+    async def hold(wait: Callable[[], Awaitable[None]]) -> None:
         parts = dsn_with(dsn)  # normalised: user@host:port/database
         host_port = parts.split("@", 1)[1].split("/", 1)[0]
         host, _, port = host_port.partition(":")
@@ -124,28 +121,12 @@ def hold_get_lock(dsn: str) -> Iterator[None]:
         try:
             async with connection.cursor() as cursor:
                 await cursor.execute("SELECT GET_LOCK(%s, 0)", (lock_name(database, "sqlspec_version"),))
-                held.set()
-                await asyncio.to_thread(release.wait, 60)
+                await wait()
         finally:
             connection.close()
 
-    def run() -> None:
-        try:
-            asyncio.run(holder())
-        except BaseException as error:  # handed to the test thread below
-            failures.append(error)
-            held.set()
-
-    thread = threading.Thread(target=run, name="get-lock-holder", daemon=True)
-    thread.start()
-    held.wait(30)
-    if failures:
-        raise failures[0]
-    try:
+    with held_elsewhere(hold, "get-lock-holder"):
         yield
-    finally:
-        release.set()
-        thread.join(30)
 
 
 def _mysql_lock(ws: Workspace) -> AbstractContextManager[object]:
