@@ -23,8 +23,10 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import Result
@@ -123,7 +125,17 @@ def test_bad_input(
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delenv("SQLSPEC_CONFIG", raising=False)
-    ws = _workspace(dialect, tmp_path, request)
+    run_case(_workspace(dialect, tmp_path, request), case, _assert_worked, _assert_refused)
+
+
+Check = Callable[[Workspace, Case, Result, Any], None]
+
+
+def run_case(ws: Workspace, case: Case, worked: Check, refused: Check) -> None:
+    """Set the case up in ``ws``, run its command, and judge it with ``worked`` or ``refused``.
+
+    ``worked`` gets the versions applied before; ``refused`` the snapshot taken before.
+    """
     try:
         ws.apply(BASELINE if case.baseline is None else case.baseline)
         ws.write_migrations(case.files)
@@ -135,9 +147,9 @@ def test_bad_input(
         with case.hold(ws) if case.hold is not None else nullcontext():
             result = ws.cli(_argv(ws, case), case.env)
         if case.exit_code == 0:
-            _assert_worked(ws, case, result, applied_before)
+            worked(ws, case, result, applied_before)
         else:
-            _assert_refused(ws, case, result, before)
+            refused(ws, case, result, before)
     finally:
         for name in [name for name in sys.modules if name.startswith(ws.package)]:
             del sys.modules[name]

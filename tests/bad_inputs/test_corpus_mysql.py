@@ -19,9 +19,8 @@ the case's words, no traceback, database and migration folder unchanged), throug
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
@@ -31,7 +30,7 @@ import pytest
 
 from sqlspec.adapters.asyncmy import AsyncmyConfig
 from sqlspec.dialects.mysql import lock_name
-from tests.bad_inputs.corpus import BASELINE, CASES
+from tests.bad_inputs.corpus import CASES
 from tests.bad_inputs.harness import (
     MIGRATIONS,
     OMIT,
@@ -45,7 +44,7 @@ from tests.bad_inputs.harness import (
     mysql_snapshot,
     one_line_error,
 )
-from tests.bad_inputs.test_corpus import _argv, _assert_refused, _config_module, _context
+from tests.bad_inputs.test_corpus import _assert_refused, _context, run_case
 
 pytestmark = pytest.mark.mysql
 
@@ -280,26 +279,8 @@ def test_bad_input_on_mysql(
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.delenv("SQLSPEC_CONFIG", raising=False)
-    ws = MysqlWorkspace.create(tmp_path, MYSQL, mysql_dsn)
-    try:
-        ws.apply(BASELINE if case.baseline is None else case.baseline)
-        ws.write_migrations(case.files)
-        ws.write_config("config", _config_module(ws, case))
-        if case.prepare is not None:
-            case.prepare(ws)
-        before = ws.snapshot()
-        applied_before = [version for version, _ in ws.version_rows()] if case.applies else []
-        with case.hold(ws) if case.hold is not None else nullcontext():
-            result = ws.cli(_argv(ws, case), case.env)
-        if case.exit_code == 0:
-            _assert_worked(ws, case, result, applied_before)
-        elif case.name in RESUMABLE:
-            _assert_refused_resumable(ws, case, result, before)
-        else:
-            _assert_refused(ws, case, result, before)
-    finally:
-        for name in [name for name in sys.modules if name.startswith(ws.package)]:
-            del sys.modules[name]
+    refused = _assert_refused_resumable if case.name in RESUMABLE else _assert_refused
+    run_case(MysqlWorkspace.create(tmp_path, MYSQL, mysql_dsn), case, _assert_worked, refused)
 
 
 def _assert_worked(ws: Workspace, case: Case, result: Any, applied_before: list[str]) -> None:
