@@ -23,8 +23,9 @@ from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import ImproperConfigurationError
 from sqlspec.migrations.check import Problem
 from sqlspec.migrations.config import MigrationConfig, to_migration_config
-from sqlspec.migrations.engine import HistoryEntry, Interrupted, MigrationEngine, MigrationRun, Reporter
+from sqlspec.migrations.engine import Interrupted, MigrationEngine, MigrationRun, Reporter
 from sqlspec.migrations.files import Migration
+from sqlspec.migrations.history import HistoryEntry
 from sqlspec.migrations.store import AppliedMigration
 from sqlspec.schema import Snapshot
 

@@ -15,16 +15,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import anyio.abc
-import msgspec
 
 from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import (
     IrreversibleMigrationError,
     MigrationError,
-    MigrationSourceError,
     MigrationStateError,
     RevisionNotFoundError,
     TargetError,
@@ -42,6 +40,7 @@ from sqlspec.migrations.files import (
     parse,
     scan,
 )
+from sqlspec.migrations.history import HistoryEntry, history_entries
 from sqlspec.migrations.lock import hold_run_lock, keep_alive
 from sqlspec.migrations.reconcile import renamed_rows
 from sqlspec.migrations.revisions import plan_downgrade, plan_upgrade
@@ -64,7 +63,6 @@ if TYPE_CHECKING:
 
 __all__ = (
     "ConnectionSource",
-    "HistoryEntry",
     "Interrupted",
     "MigrationEngine",
     "MigrationRun",
@@ -74,22 +72,6 @@ __all__ = (
 
 logger: logging.Logger = logging.getLogger("sqlspec")
 _T = TypeVar("_T")
-
-
-class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
-    """A migration as ``history`` shows it."""
-
-    revision: str
-    description: str
-    type: str
-    status: Literal["applied", "partial", "running", "pending", "missing", "squashed"]
-    """``missing``: applied, but its file is gone; ``squashed``: applied, now inside a squashed
-    migration (the next run folds its row into the squash's); ``partial``: stopped part-way, see
-    ``--resume``; ``running``: a non-transactional migration being applied now, or interrupted
-    mid-statement."""
-    applied_at: str | None = None
-    execution_ms: int | None = None
-    path: Path | None = None
 
 
 def _done(applied: Sequence[AppliedMigration]) -> set[str]:
@@ -250,42 +232,7 @@ class MigrationEngine:
     async def migration_history(self) -> list[HistoryEntry]:
         """Applied migrations in the order applied, then pending ones in run order."""
         files, applied = await self._read()
-        view = resolve(files, _done(applied))
-        files = list(view.files)
-        by_revision = {f.revision: f for f in files} | dict(view.covered)
-        entries = [
-            HistoryEntry(
-                revision=row.version,
-                description=row.description,
-                type=row.type,
-                status="running"
-                if row.is_interrupted
-                else "partial"
-                if row.is_partial
-                else "squashed"
-                if row.version in view.covered
-                else "applied"
-                if row.version in by_revision
-                else "missing",
-                applied_at=row.applied_at.isoformat(),
-                execution_ms=row.execution_ms,
-                path=by_revision[row.version].path if row.version in by_revision else None,
-            )
-            for row in applied
-        ]
-        recorded = {row.version for row in applied}
-        entries.extend(
-            HistoryEntry(
-                revision=pending.revision,
-                description=_describe(pending),
-                type=pending.kind,
-                status="pending",
-                path=pending.path,
-            )
-            for pending in files
-            if pending.revision not in recorded
-        )
-        return entries
+        return history_entries(resolve(files, _done(applied)), applied)
 
     async def pending_migrations(self, revision: str = "head") -> list[Migration]:
         """What ``migrate_up(revision)`` would apply, parsed and validated; changes nothing."""
@@ -539,14 +486,6 @@ def _refuse_partial(applied: Sequence[AppliedMigration], operation: str) -> None
                 f"migration {row.version} ({row.script}) is partly applied: {row.progress_text}; mend the "
                 f"file if a statement failed, then run `sqlspec upgrade --resume` before any {operation}"
             )
-
-
-def _describe(file: MigrationFile) -> str:
-    """A pending file's description; a file that does not parse is for ``check`` to report."""
-    try:
-        return parse(file).description
-    except MigrationSourceError:
-        return file.slug.replace("_", " ")
 
 
 class RunSession:
