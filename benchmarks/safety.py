@@ -46,6 +46,8 @@ async def _timed(call: Callable[[], Awaitable[object]]) -> Sample:
 
 async def _by_hand(config: AsyncDatabaseConfig, count: int) -> None:
     """The stairway through the public API, one call (and connection) per step."""
+    async with config.provide_driver():
+        pass  # the database exists before its first snapshot (a SQLite file is made on connect)
     before = await config.schema_snapshot()
     for _ in range(count):
         await config.migrate_up("+1")

@@ -69,10 +69,12 @@ async def _strict_problems(engine: "MigrationEngine") -> list["Problem"]:
     from sqlspec.exceptions import DatabaseConnectionError, MigrationError
     from sqlspec.migrations.reconcile import renamed_rows
     from sqlspec.migrations.revisions import is_timestamp
+    from sqlspec.migrations.squash import resolve
 
     try:
         files, _ = engine.scan()
         applied = await engine.applied_migrations()
+        files = list(resolve(files, {row.version for row in applied if not row.is_partial}).files)
     except (MigrationError, DatabaseConnectionError):
         return []  # check reports these as errors already
     try:
@@ -97,23 +99,26 @@ async def _lint_problems(engine: "MigrationEngine") -> list["Problem"]:
     Its ``no-downgrade`` is left out (check says that of every file already); without the lint
     extra on PostgreSQL, a note says so rather than failing the check.
     """
-    from sqlspec.lint import LintUnavailableError, format_finding, lint_migrations
+    from sqlspec.lint import LintUnavailableError, lint_migrations
     from sqlspec.migrations.check import Problem
 
+    pending = await engine.pending_migrations()
     try:
-        findings = lint_migrations(await engine.pending_migrations(), engine.dialect)
+        findings = lint_migrations(pending, engine.dialect)
     except LintUnavailableError as error:
         return [Problem(severity="note", code="lint", message=f"not linted: {error}")]
+    without_section = {migration.revision for migration in pending if not migration.has_downgrade}
     return [
         Problem(
             severity=finding.severity,
             code=finding.rule,
-            message=format_finding(finding),
+            message=f"{finding.path}:{finding.line}: {finding.rule}: {finding.message}; {finding.fix}",
             revision=finding.revision,
             path=finding.path,
         )
         for finding in findings
-        if finding.rule != "no-downgrade"
+        # check says "no downgrade" of a file without the section itself; lint adds an empty one
+        if not (finding.rule == "no-downgrade" and finding.revision in without_section)
     ]
 
 

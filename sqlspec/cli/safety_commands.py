@@ -66,8 +66,9 @@ def stairway(
     async def climb(config: "DatabaseConfig") -> "list[StairwayStep]":
         if database is not None:
             target = config.for_database(database)
-            snapshot = await target.migration_engine().schema_snapshot()
-            if any(title.startswith("table ") for title, _ in snapshot.blocks):
+            engine = target.migration_engine()
+            snapshot = None if target.is_empty() else await engine.schema_snapshot()
+            if snapshot is not None and any(title.startswith("table ") for title, _ in snapshot.blocks):
                 from sqlspec.exceptions import ImproperConfigurationError
 
                 raise ImproperConfigurationError(
@@ -122,6 +123,7 @@ def dump_schema(
             return
         path = Path(to) if to is not None else config.migration_config.schema_path
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
         except OSError as error:
             from sqlspec.exceptions import ImproperConfigurationError
@@ -132,7 +134,10 @@ def dump_schema(
         document.update(path=str(path))
         output.echo(f"Wrote {path} ({len(snapshot.blocks)} objects)", "green")
 
-    each_config(ctx, "dump-schema", action, as_json=as_json, debug=debug)
+    def writes(config: "DatabaseConfig") -> Path | None:
+        return None if to == "-" else Path(to) if to is not None else config.migration_config.schema_path
+
+    each_config(ctx, "dump-schema", action, as_json=as_json, debug=debug, writes=writes)
 
 
 def lint(

@@ -19,7 +19,7 @@ from sqlspec.migrations.chain import chain_problems
 from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, MigrationFile, parse
 from sqlspec.migrations.reconcile import renamed_rows
 from sqlspec.migrations.revisions import is_timestamp
-from sqlspec.migrations.squash import SquashView, resolve
+from sqlspec.migrations.squash import SquashView, in_squashed_range, resolve
 from sqlspec.migrations.store import AppliedMigration
 
 if TYPE_CHECKING:
@@ -76,9 +76,10 @@ async def check_migrations(engine: MigrationEngine) -> list[Problem]:
         applied = None
     try:  # each squash or its originals, as upgrade would choose them for this database
         view = resolve(files, {row.version for row in applied or [] if not row.is_partial})
-    except MigrationError as error:
+    except MigrationError as error:  # part of a range applied, the rest of its originals gone
         problems.append(_error("squash", str(error)))
-        view = SquashView(tuple(f for f in files if f.replaces_from is None), {}, {})
+        view = resolve(files, ())  # judge the files as a new database would run them
+        applied = [row for row in applied or [] if not in_squashed_range(row.version, files)]
     hidden = [file for file in files if file not in view.files]
     _file_problems(engine, hidden, problems)  # another database may still run them
     files = list(view.files)
@@ -148,14 +149,12 @@ def _squash_notes(view: SquashView, applied: Sequence[AppliedMigration] | None) 
     notes: list[Problem] = []
     done = {row.version for row in applied or [] if not row.is_partial}
     for name, originals in view.originals.items():
-        if not originals:
+        if not originals or applied is None:
             continue
         squash = originals[0].directory / name
         first, _, last = name.split("_", 1)[0].partition("-")
         range_text = f"{first}..{last}"
-        if applied is None:
-            continue
-        if any(file.revision in done for file in originals) and not {f.revision for f in originals} <= done:
+        if not view.runs_squash(name) and not {f.revision for f in originals} <= done:
             notes.append(
                 _warning(
                     "squash-originals",

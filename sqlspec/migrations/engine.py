@@ -21,6 +21,7 @@ import anyio.abc
 
 from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import (
+    DatabaseConnectionError,
     IrreversibleMigrationError,
     MigrationError,
     MigrationStateError,
@@ -237,7 +238,9 @@ class MigrationEngine:
     async def pending_migrations(self, revision: str = "head") -> list[Migration]:
         """What ``migrate_up(revision)`` would apply, parsed and validated; changes nothing."""
         files, applied = await self._read()
-        return self._load_upgrade(list(resolve(files, _done(applied)).files), applied, revision)
+        view = resolve(files, _done(applied))
+        refuse_inside(view, revision, "upgrade")
+        return self._load_upgrade(list(view.files), applied, revision)
 
     async def migrations_to_revert(self, revision: str = "-1") -> list[Migration]:
         """What ``migrate_down(revision)`` would revert, parsed and validated; changes nothing."""
@@ -309,8 +312,16 @@ class MigrationEngine:
         self.reconciled = []
         async with self._reading() as reader:
             done: set[str] = set() if reader is None else await self._store.done(reader)
-            ordered = plain if plain is not None else [f.revision for f in resolve(files, done).files]
-            if not plan_upgrade(ordered, done, revision):
+            folds = False
+            if plain is None:
+                view = resolve(files, done)
+                refuse_inside(view, revision, "upgrade")
+                ordered = [f.revision for f in view.files]
+                # A squashed range's own rows, its originals gone, are folded by the next upgrade.
+                folds = not done.isdisjoint(view.covered)
+            else:
+                ordered = plain
+            if not folds and not plan_upgrade(ordered, done, revision):
                 return []  # up to date: one narrow query, no lock, no file read
             if plain is not None:
                 files = self.files(folder)
@@ -329,7 +340,7 @@ class MigrationEngine:
         interrupted: Interrupted | None = None,
     ) -> list[MigrationRun]:
         """``migrate_up`` on a connection that holds the run lock."""
-        files, applied = await self._resolved(driver, files)
+        files, applied = await self._resolved(driver, files, revision, "upgrade")
         if renamed := await self._reconcile(driver, files, applied):
             self.reconciled = renamed
             applied = await self._store.applied(driver)
@@ -403,7 +414,7 @@ class MigrationEngine:
         self, driver: AsyncDriver, tasks: anyio.abc.TaskGroup, files: Sequence[MigrationFile], revision: str
     ) -> list[MigrationRun]:
         """``migrate_down`` on a connection that holds the run lock."""
-        files, applied = await self._resolved(driver, files)
+        files, applied = await self._resolved(driver, files, revision, "downgrade")
         migrations = self._load_downgrade(files, applied, revision)
         return [await self._runner.run(driver, m, "downgrade", tasks) for m in migrations]
 
@@ -417,7 +428,16 @@ class MigrationEngine:
             yield RunSession(self, driver, tasks)
 
     async def schema_snapshot(self) -> Snapshot:
-        """The database's schema as ``dump-schema`` writes it (the version table left out)."""
+        """The database's schema as ``dump-schema`` writes it (the version table left out).
+
+        Raises :class:`DatabaseConnectionError` for a database that does not exist yet (a SQLite
+        file): reading it would create it, and an empty snapshot of a mistyped path helps nobody.
+        """
+        if self._connections.is_empty():
+            raise DatabaseConnectionError(
+                "the database does not exist yet, so it has no schema to read (for SQLite, check the "
+                "file's path; `sqlspec upgrade` creates it)"
+            )
         async with self._connect() as driver:
             return await read_snapshot(driver, self._dialect, exclude=[self._settings.version_table])
 
@@ -433,7 +453,7 @@ class MigrationEngine:
             )
         files = self.files()
         async with self._session() as (driver, _):
-            files, applied = await self._resolved(driver, files)
+            files, applied = await self._resolved(driver, files, revision, "upgrade")
             migrations = self._load_upgrade(files, applied, revision)
             if migrations:
                 await self._store.ensure_table(driver)
@@ -450,16 +470,24 @@ class MigrationEngine:
             return await self._reconcile(driver, files, applied)
 
     async def _resolved(
-        self, driver: AsyncDriver, files: Sequence[MigrationFile]
+        self,
+        driver: AsyncDriver,
+        files: Sequence[MigrationFile],
+        target: str | None = None,
+        direction: str = "upgrade",
     ) -> tuple[list[MigrationFile], list[AppliedMigration]]:
         """Under the run lock: the files this database runs (each squash or its originals) and its
-        rows, a squashed range's own rows folded into the squash's row first."""
+        rows, a squashed range's own rows folded into the squash's row first; a ``target`` inside a
+        range it runs as one migration is refused."""
         applied = await self._store.applied(driver)
         view = resolve(files, _done(applied))
+        if target is not None:
+            refuse_inside(view, target, direction)
         if folds := view.fold_needed(applied):
             parsed = {squash.revision: parse(squash) for squash in folds}
             removed = await fold_rows(driver, self._store, view, applied, parsed)
-            logger.info("folded the rows of %s into their squashed migration", ", ".join(removed))
+            names = ", ".join(squash.name for squash in folds)
+            logger.warning("folded the version rows of %s into %s", ", ".join(removed), names)
             applied = await self._store.applied(driver)
         return list(view.files), applied
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlspec.migrations.files import Migration, MigrationFile
     from sqlspec.migrations.store import AppliedMigration, VersionStore
 
-__all__ = ("SquashView", "fold_rows", "refuse_inside", "resolve")
+__all__ = ("SquashView", "fold_rows", "in_squashed_range", "refuse_inside", "resolve")
 
 
 def _key(revision: str) -> tuple[int, int]:
@@ -54,6 +54,10 @@ class SquashView(msgspec.Struct, frozen=True):
     """Revisions of a range whose squash stands in for them: revision -> the squashed file."""
     originals: dict[str, tuple[MigrationFile, ...]]
     """For each squashed file in the folder (by name): the original files still beside it."""
+
+    def runs_squash(self, name: str) -> bool:
+        """Whether this database runs (or ran) the squashed file ``name`` rather than its originals."""
+        return any(file.name == name for file in self.files)
 
     def fold_needed(self, applied: Sequence[AppliedMigration]) -> list[MigrationFile]:
         """The squashed files whose range still has rows of its own in the version table."""
@@ -112,6 +116,17 @@ def resolve(files: Sequence[MigrationFile], done: Collection[str]) -> SquashView
     return SquashView(view, covered, originals)
 
 
+def in_squashed_range(revision: str, files: Sequence[MigrationFile]) -> bool:
+    """Whether ``revision`` falls in the range of one of the squashed files among ``files``."""
+    return any(
+        file.replaces_from is not None
+        and not file.namespace
+        and _key(file.replaces_from) <= _key(revision) <= _key(file.revision)
+        for file in files
+        if revision.isdigit()
+    )
+
+
 def _range_revisions(
     squash: MigrationFile, present: Sequence[MigrationFile], done: Collection[str]
 ) -> set[str]:
@@ -123,15 +138,21 @@ def _range_revisions(
     )
 
 
-def refuse_inside(view: SquashView, target: str) -> None:
-    """A downgrade to a revision inside a squashed range cannot stop there: the range is one migration."""
+def refuse_inside(view: SquashView, target: str, direction: str = "downgrade") -> None:
+    """A target inside a squashed range this database runs as one migration cannot be stopped at."""
     squash = view.covered.get(target)
-    if squash is not None and target != squash.revision:
-        raise TargetError(
-            f"{target} is inside the range {squash.replaces_from}..{squash.revision} that {squash.name} "
-            f"replaces, so a downgrade cannot stop at it; downgrade to the revision before "
-            f"{squash.replaces_from} (or base), or to {squash.revision}"
-        )
+    if squash is None or target == squash.revision:
+        return
+    inside = (
+        f"{target} is inside the range {squash.replaces_from}..{squash.revision} that {squash.name} "
+        "replaces, which this database runs as one migration"
+    )
+    if direction == "upgrade":
+        raise TargetError(f"{inside}; upgrade to {squash.revision} or beyond")
+    raise TargetError(
+        f"{inside}; downgrade to the revision before {squash.replaces_from} (or base), "
+        f"or to {squash.revision}"
+    )
 
 
 async def fold_rows(
@@ -157,5 +178,5 @@ async def fold_rows(
                 if view.covered.get(row.version) is squash:
                     await store.delete(driver, row.version)
                     removed.append(row.version)
-            await store.adopt(driver, squash.revision, squash.name, migration.checksum)
+            await store.adopt(driver, squash.revision, squash.name, migration.checksum, migration.description)
     return removed

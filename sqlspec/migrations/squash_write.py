@@ -156,19 +156,19 @@ async def verify_squash(config: DatabaseConfig, plan: SquashPlan) -> list[str]:
                 migration_config=settings,
                 bind_key=folded.bind_key,
             )
-            folded_engine = folded_config.migration_engine()
-            if before_range is not None:
-                await folded_engine.migrate_up(before_range)
-            start = await folded_engine.schema_snapshot()
-            await folded_engine.migrate_up(plan.revision)
-            found = [
-                d.describe("after the originals", "after the squash")
-                for d in diff_snapshots(expected, await folded_engine.schema_snapshot())
-            ]
-            if not plan.without_downgrade:
-                await folded_engine.migrate_down("-1")
-                found += [
-                    d.describe("before the squash", "after its downgrade")
-                    for d in diff_snapshots(start, await folded_engine.schema_snapshot())
+            async with folded_config.migration_engine().session() as run:  # it creates the database
+                if before_range is not None:
+                    await run.migrate_up(before_range)
+                start = await run.schema_snapshot()
+                await run.migrate_up(plan.revision)
+                found = [
+                    d.describe("after the originals", "after the squash")
+                    for d in diff_snapshots(expected, await run.schema_snapshot())
                 ]
+                if not plan.without_downgrade:
+                    await run.migrate_down("-1")
+                    found += [
+                        d.describe("before the squash", "after its downgrade")
+                        for d in diff_snapshots(start, await run.schema_snapshot())
+                    ]
     return found

@@ -63,8 +63,11 @@ async def run_stairway(
     Stops at the first failing step; the list ends with it. ``on_step`` hears of each step as it
     ends, for progress output.
     """
-    if from_revision is not None and from_revision not in {f.revision for f in engine.files()}:
-        raise TargetError(f"--from {from_revision}: no migration has that revision")
+    if from_revision == "base":
+        from_revision = None  # everything is tested
+    known = {f.revision for f in engine.files()}
+    if from_revision is not None and from_revision != "head" and from_revision not in known:
+        raise TargetError(f"--from {from_revision}: no migration has that revision (or use head or base)")
     steps: list[StairwayStep] = []
     async with engine.session() as run:
         if from_revision is not None:

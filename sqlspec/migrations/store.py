@@ -274,14 +274,18 @@ class VersionStore:
         """Forget a reverted migration."""
         await driver.execute(f"DELETE FROM {self._quoted} WHERE version_num = {self._param(1)}", version)
 
-    async def adopt(self, driver: AsyncDriver, version: str, script: str, checksum: str) -> None:
+    async def adopt(
+        self, driver: AsyncDriver, version: str, script: str, checksum: str, description: str
+    ) -> None:
         """Record that an applied revision's file is now ``script`` (a squash that replaced it)."""
         await driver.execute(
             f"UPDATE {self._quoted} SET script = {self._param(1)}, checksum = {self._param(2)}, "
-            f"checksum_algorithm = {self._param(3)} WHERE version_num = {self._param(4)}",
+            f"checksum_algorithm = {self._param(3)}, description = {self._param(4)} "
+            f"WHERE version_num = {self._param(5)}",
             script,
             checksum,
             CHECKSUM_ALGORITHM,
+            description,
             version,
         )
 

@@ -212,3 +212,46 @@ async def test_a_squash_of_200_migrations_gives_the_historys_schema(
         assert [run.revision for run in await fresh.migrate_up()] == ["0200"]
         text = (await fresh.schema_snapshot()).render()
     assert text.count("\ntable ") == 134
+
+
+async def test_a_database_that_ran_the_squash_needs_nothing_more(
+    make_config: ConfigFactory, migrations_dir: Path
+) -> None:
+    """Its check is clean (the originals beside the squash are not pending for it), strict included."""
+    config = make_config()
+    _history(migrations_dir)
+    squash = _squash(config)
+    await config.migrate_up()
+    problems = await config.check()
+    assert [p.severity for p in problems if p.code == "squash-originals"] == ["note"]
+    assert [p for p in problems if p.severity != "note"] == []
+    assert str(squash.name) in next(p.message for p in problems if p.code == "squash-originals")
+
+
+async def test_an_up_to_date_upgrade_folds_the_rows_once_the_originals_are_gone(
+    make_config: ConfigFactory, migrations_dir: Path
+) -> None:
+    config = make_config()
+    _history(migrations_dir)
+    await config.migrate_up()
+    squash = _squash(config)
+    _delete_originals(migrations_dir)
+    assert await config.migrate_up() == []  # nothing to run, but the rows are folded
+    rows = await config.applied_migrations()
+    assert [(row.version, row.script, row.description) for row in rows] == [
+        ("0003", squash.name, "initial schema"),
+        ("0004", "0004_tags.sql", "tags"),
+    ]
+
+
+async def test_an_upgrade_to_a_revision_inside_the_squash_says_so(
+    make_config: ConfigFactory, migrations_dir: Path
+) -> None:
+    config = make_config()
+    _history(migrations_dir)
+    _squash(config)
+    with pytest.raises(
+        TargetError, match=r"0002 is inside the range 0001\.\.0003 .* upgrade to 0003 or beyond"
+    ):
+        await config.migrate_up("0002")
+    assert await config.applied_migrations() == []
