@@ -133,7 +133,16 @@ async def _schema_problems(engine: "MigrationEngine") -> list["Problem"]:
     except FileNotFoundError:
         message = f"{path}: no schema snapshot; write it with `sqlspec dump-schema`"
         return [Problem(severity="error", code="schema", message=message, path=str(path))]
-    except (OSError, ValueError) as error:
+    except IsADirectoryError:
+        message = f"{path}: is a folder; schema_file names the snapshot file itself"
+        return [Problem(severity="error", code="schema", message=message, path=str(path))]
+    except UnicodeDecodeError:
+        message = f"{path}: not a sqlspec schema snapshot (not UTF-8 text); write it with `sqlspec dump-schema`"
+        return [Problem(severity="error", code="schema", message=message, path=str(path))]
+    except OSError as error:
+        message = f"{path}: cannot read it: {error.strerror or error}"
+        return [Problem(severity="error", code="schema", message=message, path=str(path))]
+    except ValueError as error:
         return [Problem(severity="error", code="schema", message=f"{path}: {error}", path=str(path))]
     differences = diff_snapshots(committed, await engine.schema_snapshot())
     if not differences:
