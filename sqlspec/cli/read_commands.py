@@ -137,7 +137,7 @@ async def _schema_problems(engine: "MigrationEngine") -> list["Problem"]:
         message = f"{path}: is a folder; schema_file names the snapshot file itself"
         return [Problem(severity="error", code="schema", message=message, path=str(path))]
     except UnicodeDecodeError:
-        message = f"{path}: not a sqlspec schema snapshot (not UTF-8 text); write it with `sqlspec dump-schema`"
+        message = f"{path}: not a sqlspec schema snapshot (not UTF-8 text); write it with `dump-schema`"
         return [Problem(severity="error", code="schema", message=message, path=str(path))]
     except OSError as error:
         message = f"{path}: cannot read it: {error.strerror or error}"
