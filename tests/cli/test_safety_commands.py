@@ -103,3 +103,15 @@ def test_check_lints_an_empty_downgrade_once(sqlite_project: Project) -> None:
     message = next(p["message"] for p in document["problems"] if p["code"] == "no-downgrade")
     assert message.startswith(str(Path("migrations") / "0002_email.sql")) or "0002_email.sql" in message
     assert "warning" not in message  # the severity is its own field, not repeated in the message
+
+
+def test_check_schema_names_an_unreadable_snapshot_in_one_line(sqlite_project: Project) -> None:
+    _history(sqlite_project)
+    assert sqlite_project.cli("upgrade").exit_code == 0
+    (sqlite_project.root / "schema.sql").write_bytes(b"\xff\xfe not text")
+    result = sqlite_project.cli("check", "--schema")
+    assert result.exit_code == 1
+    assert "schema.sql: not a sqlspec schema snapshot (not UTF-8 text)" in result.stdout
+    (sqlite_project.root / "schema.sql").unlink()
+    (sqlite_project.root / "schema.sql").mkdir()
+    assert "schema.sql: is a folder" in sqlite_project.cli("check", "--schema").stdout
