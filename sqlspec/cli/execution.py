@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -92,42 +93,77 @@ class CLIState:
         self.fail_fast = fail_fast
         self.include: tuple[str, ...] = tuple(include)
         self.exclude: tuple[str, ...] = tuple(exclude)
+        self._loaded: list[DatabaseConfig] | None = None
+
+    def loaded(self) -> list[DatabaseConfig]:
+        """Every config the reference names, loaded once."""
+        if self._loaded is None:
+            self._loaded = list(self._load())
+        return self._loaded
+
+    def keyed(self, *, tenants: bool = False) -> bool:
+        """Whether ``--json`` keys the documents by label: the reference names several configs (or,
+        with ``tenants``, a config naming tenant schemas), however many ``--bind-key``,
+        ``--include`` and ``--exclude`` leave; so a script's parsing never depends on a filter."""
+        configs = self.loaded()
+        return len(configs) > 1 or (tenants and any(c.migration_config.tenant_schemas for c in configs))
 
     def configs(self) -> list[DatabaseConfig]:
         """The selected configs; ``--include`` / ``--exclude`` match their bind_key.
 
         A config with tenant schemas stays when a pattern could match one of its tenants:
-        :meth:`targets` filters those.
+        :meth:`targets` filters those. An ``--include`` that matches nothing is a usage error.
         """
-        from fnmatch import fnmatchcase
-
         from sqlspec.cli.loader import select_configs
 
-        def matches(config: DatabaseConfig, patterns: Sequence[str]) -> bool:
-            return config.bind_key is not None and any(fnmatchcase(config.bind_key, p) for p in patterns)
-
-        return [
-            config
-            for config in select_configs(self._load(), self.bind_key)
-            if (not self.include or matches(config, self.include) or config.migration_config.tenant_schemas)
-            and not matches(config, self.exclude)
-        ]
+        base = select_configs(self.loaded(), self.bind_key)
+        chosen = [config for config in base if not _named(config, self.exclude)]
+        if any(config.migration_config.tenant_schemas for config in chosen):
+            return (
+                chosen
+                if not self.include
+                else [c for c in chosen if _named(c, self.include) or c.migration_config.tenant_schemas]
+            )
+        selected = [config for config in chosen if not self.include or _named(config, self.include)]
+        unmatched = [pattern for pattern in self.include if not any(_named(c, [pattern]) for c in chosen)]
+        _refuse_unmatched(unmatched, [_label(config) for config in base], not selected, "config")
+        return selected
 
     def targets(self) -> list[Target]:
         """Every selected target: each config, or each tenant schema of one that names them."""
         from sqlspec._sync import run_blocking
+        from sqlspec.cli.loader import select_configs
         from sqlspec.fleet import fleet_targets, select_targets
 
-        targets = run_blocking(fleet_targets, self.configs())
+        base = select_configs(self.loaded(), self.bind_key)
+        chosen = [config for config in base if not _named(config, self.exclude)]
+        targets = run_blocking(fleet_targets, chosen)
         selected = select_targets(targets, self.include, self.exclude)
-        if targets and not selected:
-            from sqlspec.exceptions import ImproperConfigurationError
-
-            known = ", ".join(target.label for target in targets[:10]) + (
-                ", ..." if len(targets) > 10 else ""
-            )
-            raise ImproperConfigurationError(f"no target matches --include / --exclude; the targets: {known}")
+        unmatched = [pattern for pattern in self.include if not any(t.matches([pattern]) for t in targets)]
+        labels = [target.label for target in targets] or [_label(config) for config in base]
+        emptied = not selected and (len(chosen) < len(base) or bool(targets))
+        _refuse_unmatched(unmatched, labels, emptied, "target")
         return selected
+
+
+def _named(config: DatabaseConfig, patterns: Sequence[str]) -> bool:
+    from fnmatch import fnmatchcase
+
+    return config.bind_key is not None and any(fnmatchcase(config.bind_key, p) for p in patterns)
+
+
+def _refuse_unmatched(unmatched: Sequence[str], labels: Sequence[str], emptied: bool, kind: str) -> None:
+    """A usage error when an ``--include`` pattern matches nothing, or ``--exclude`` leaves nothing:
+    it names the patterns and what there is to choose from."""
+    from sqlspec.exceptions import ImproperConfigurationError
+
+    if not unmatched and not emptied:
+        return
+    known = (", ".join(labels[:10]) + (", ..." if len(labels) > 10 else "")) if labels else "none"
+    if unmatched:
+        patterns = ", ".join(f"--include {pattern!r}" for pattern in unmatched)
+        raise ImproperConfigurationError(f"{patterns} matches no {kind}; the {kind}s: {known}")
+    raise ImproperConfigurationError(f"--exclude leaves no {kind}; the {kind}s: {known}")
 
 
 def _exit_code(error: Exception) -> int:
@@ -158,21 +194,84 @@ def _label(config: DatabaseConfig) -> str:
     return config.bind_key or repr(config)
 
 
+_ONCE_PER_FOLDER = frozenset({"init", "create-migration", "squash", "fix"})
+"""Commands that write migration files: configs sharing a script_location share their files, so
+the command runs once per folder (``fix`` then reconciles the other configs' databases)."""
+
+
 def each_config(
-    ctx: typer.Context, command: str, action: Action, *, as_json: bool = False, debug: bool = False
+    ctx: typer.Context,
+    command: str,
+    action: Action,
+    *,
+    as_json: bool = False,
+    debug: bool = False,
+    sharing: Action | None = None,
+    writes: Callable[[DatabaseConfig], Path | None] | None = None,
 ) -> None:
-    """Run ``action`` on every selected config in turn; exit with the worst code of them all."""
+    """Run ``action`` on every selected config in turn; exit with the worst code of them all.
+
+    A command that writes migration files runs once per script_location; ``sharing`` runs instead
+    on each config whose folder another config before it has (nothing runs there without it).
+    ``writes`` names the file a config would write (``None``: stdout); two configs writing the
+    same file are a usage error, before anything runs.
+    """
     state: CLIState = ctx.ensure_object(CLIState)
     state.debug = state.debug or debug
     with output.json_mode(enabled=as_json):
         try:
             configs = state.configs()
+            if writes is not None:
+                _refuse_same_file(configs, writes)
+            keyed = state.keyed()
         except Exception as error:
             _load_failed(state, command, error, as_json)
-        items = [(_label(config), config, action) for config in configs]
-        worst = _in_turn(state, command, items, as_json=as_json)
+        shared = _shared_folders(configs, command) if command in _ONCE_PER_FOLDER else {}
+        items: list[tuple[str, DatabaseConfig, Action]] = []
+        for config in configs:
+            run = sharing if _label(config) in shared else action
+            if run is not None:
+                items.append((_label(config), config, run))
+        worst = _in_turn(state, command, items, as_json=as_json, keyed=keyed, shared=shared)
     if worst:
         raise typer.Exit(worst)
+
+
+def _shared_folders(configs: Sequence[DatabaseConfig], command: str) -> dict[str, str]:
+    """Each config whose script_location a config before it has: its label -> that config's label.
+
+    Says so in one line per folder."""
+    first: dict[Path, DatabaseConfig] = {}
+    shared: dict[str, str] = {}
+    for config in configs:
+        folder = Path(config.migration_config.script_location).resolve()
+        first_config = first.setdefault(folder, config)
+        if first_config is not config:
+            shared[_label(config)] = _label(first_config)
+    for owner in dict.fromkeys(shared.values()):
+        others = ", ".join(label for label, by in shared.items() if by == owner)
+        share = "shares" if "," not in others else "share"
+        location = next(c for c in configs if _label(c) == owner).migration_config.script_location
+        output.echo(f"{others} {share} {owner}'s folder {location}: {command} runs once, for {owner}")
+    return shared
+
+
+def _refuse_same_file(
+    configs: Sequence[DatabaseConfig], writes: Callable[[DatabaseConfig], Path | None]
+) -> None:
+    from sqlspec.exceptions import ImproperConfigurationError
+
+    by_path: dict[Path, list[str]] = {}
+    for config in configs:
+        path = writes(config)
+        if path is not None:
+            by_path.setdefault(path.resolve(), []).append(_label(config))
+    for path, labels in by_path.items():
+        if len(labels) > 1:
+            raise ImproperConfigurationError(
+                f"{', '.join(labels)} would all write {path}: pick one with --bind-key or --include, "
+                "or give each config its own schema_file (or use --output -)"
+            )
 
 
 def _load_failed(state: CLIState, command: str, error: Exception, as_json: bool) -> NoReturn:
@@ -198,7 +297,8 @@ def _in_turn(
     items: Sequence[tuple[str, DatabaseConfig, Action]],
     *,
     as_json: bool,
-    schemas: Sequence[str | None] = (),
+    keyed: bool,
+    shared: dict[str, str],
 ) -> int:
     """Run each (label, config, action) one after the other; the worst exit code."""
     documents: dict[str, Document] = {}
@@ -209,16 +309,26 @@ def _in_turn(
                 output.echo(f"== {label}", "bold")
             document = documents[label] = {}
             code = _run_action(state, config, action, document, command)
-            if index < len(schemas) and schemas[index] is not None:
-                document["schema"] = schemas[index]
             worst = max(worst, code)
             if code and state.fail_fast and index + 1 < len(items):
-                output.error(f"--fail-fast: {len(items) - index - 1} target(s) not started")
+                output.error(f"--fail-fast: {len(items) - index - 1} config(s) not started")
                 break
     finally:  # an interrupted run still reports what it did
-        filled = {label: document for label, document in documents.items() if document}
+        for label, owner in shared.items():  # a config whose folder another one's command wrote
+            mirror = documents.get(owner) or {}
+            document = documents.setdefault(label, {}) or {}
+            if not document and mirror:
+                document.update(command=command, bind_key=label, exit_code=mirror["exit_code"])
+                document.update(warnings=[], error=None)
+            if document:
+                document["shares_folder_with"] = owner
+                documents[label] = document
+        order = {label: index for index, label in enumerate([*[item[0] for item in items], *shared])}
+        filled = {
+            label: documents[label] for label in sorted(documents, key=order.__getitem__) if documents[label]
+        }
         if as_json and filled:
-            output.print_json(filled if len(items) > 1 else next(iter(filled.values())))
+            output.print_json(filled if keyed else next(iter(filled.values())))
     return worst
 
 
@@ -236,12 +346,15 @@ def each_target(
 
     ``prepare`` runs first on each target when they run in turn; when they run concurrently,
     ``confirm_fleet`` (given the number of targets) is asked once before any starts instead.
+    With ``--json`` the document is keyed by target label whenever the config reference names
+    several targets (several configs, or a config naming tenant schemas), however many are chosen.
     """
     state: CLIState = ctx.ensure_object(CLIState)
     state.debug = state.debug or debug
     with output.json_mode(enabled=as_json):
         try:
             targets = state.targets()
+            keyed = state.keyed(tenants=True)
         except Exception as error:
             _load_failed(state, command, error, as_json)
         worst = EXIT_OK
@@ -257,10 +370,48 @@ def each_target(
                 raise typer.Exit(EXIT_FAILED)
             worst = run_concurrently(state, command, targets, action, as_json=as_json)
         else:
-            items = [(target.label, target.config, _blocking(target, action, prepare)) for target in targets]
-            worst = _in_turn(state, command, items, as_json=as_json, schemas=[t.schema for t in targets])
+            worst = _targets_in_turn(state, command, targets, action, prepare, as_json=as_json, keyed=keyed)
     if worst:
         raise typer.Exit(worst)
+
+
+def _targets_in_turn(
+    state: CLIState,
+    command: str,
+    targets: Sequence[Target],
+    action: TargetAction,
+    prepare: Prepare | None,
+    *,
+    as_json: bool,
+    keyed: bool,
+) -> int:
+    """Run ``action`` on each target one after the other, reported as a concurrent run is."""
+    import time
+
+    from sqlspec.cli.fleet_run import report
+    from sqlspec.fleet import TargetResult
+
+    documents: dict[str, Document] = {target.label: {} for target in targets}
+    results = [TargetResult[int](target) for target in targets]
+    worst = EXIT_OK
+    try:
+        for index, result in enumerate(results):
+            target = result.target
+            if len(targets) > 1:
+                output.echo(f"== {target.label}", "bold")
+            started = time.perf_counter()
+            result.status = "interrupted"  # until the action returns
+            blocking = _blocking(target, action, prepare)
+            code = _run_action(state, target.config, blocking, documents[target.label], command)
+            result.duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            result.status = "failed" if code else "ok"
+            worst = max(worst, code)
+            if code and state.fail_fast and index + 1 < len(results):
+                output.error(f"--fail-fast: {len(results) - index - 1} target(s) not started")
+                break
+    finally:  # an interrupted run still reports what it did
+        report(command, results, documents, as_json=as_json, keyed=keyed)
+    return worst
 
 
 def _blocking(target: Target, action: TargetAction, prepare: Prepare | None) -> Action:

@@ -102,7 +102,6 @@ def fix(
     """Convert timestamps to sequential (before merge)."""
 
     def action(config: "DatabaseConfig", document: Document) -> int:
-        from sqlspec.exceptions import DatabaseConnectionError
         from sqlspec.migrations.fix import apply_fix, plan_fix
 
         engine = config.migration_engine()
@@ -146,20 +145,41 @@ def fix(
             output.echo(f"✓ Converted {c.old_path} → {c.new_path.name}", "green")
         if not conversions:
             output.echo("Nothing to convert: every migration is sequential")
-        table = config.migration_config.version_table
+        return _reconcile_tables(config, document, announce_none=bool(conversions))
+
+    def reconcile_only(config: "DatabaseConfig", document: Document) -> int:
+        """A config sharing the folder of one that converted it: its version tables only."""
+        document.update(dry_run=dry_run, conversions=[], renamed=[])
+        return EXIT_OK if dry_run else _reconcile_tables(config, document, announce_none=True)
+
+    each_config(ctx, "fix", action, as_json=as_json, debug=debug, sharing=reconcile_only)
+
+
+def _reconcile_tables(config: "DatabaseConfig", document: Document, *, announce_none: bool) -> int:
+    """Rename the rows ``fix`` renamed in every version table of ``config``: its own, or each
+    tenant schema's."""
+    from sqlspec._sync import run_blocking
+    from sqlspec.exceptions import DatabaseConnectionError
+    from sqlspec.fleet import fleet_targets
+
+    renamed_rows: list[Document] = []
+    document["renamed"] = renamed_rows
+    for target in run_blocking(fleet_targets, [config]):
+        engine = target.engine()
+        table = engine.settings.version_table
         try:
             renamed = run_engine_call(engine.reconcile)
         except DatabaseConnectionError as error:
             output.warn(f"{table} table not updated ({error}); `sqlspec upgrade` will update it")
-            return EXIT_OK
-        document["renamed"] = [{"old": old, "new": new} for old, new in renamed]
+            continue
+        for old, new in renamed:
+            row = {"old": old, "new": new}
+            renamed_rows.append(row if target.schema is None else {**row, "schema": target.schema})
         if renamed:
             output.echo(f"✓ Updated {table} table ({len(renamed)} applied revision(s) renamed)", "green")
-        elif conversions:
+        elif announce_none:
             output.echo(f"✓ {table} table needs no update (this database applied none of them)", "green")
-        return EXIT_OK
-
-    each_config(ctx, "fix", action, as_json=as_json, debug=debug)
+    return EXIT_OK
 
 
 def squash(

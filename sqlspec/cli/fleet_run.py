@@ -148,6 +148,24 @@ def run_concurrently(
     except KeyboardInterrupt as stop:
         interrupted = stop
         output.error("interrupted; targets that finished stay done, see the summary")
+    report(command, results, documents, as_json=as_json, keyed=True)
+    if interrupted is not None:
+        return EXIT_SIGTERM if isinstance(interrupted, Terminated) else EXIT_SIGINT
+    codes: list[int] = [document["exit_code"] or EXIT_OK for document in documents.values()]
+    return max([EXIT_OK, *codes])
+
+
+def report(
+    command: str,
+    results: Sequence[TargetResult[int]],
+    documents: dict[str, Document],
+    *,
+    as_json: bool,
+    keyed: bool,
+) -> None:
+    """The end of a run on targets, concurrent or in turn: each document completed (a target never
+    started is ``skipped``, with ``exit_code: null``), the summary table for several targets, and
+    with ``--json`` the documents, keyed by label when ``keyed`` (each with its ``status``)."""
     for result in results:
         document = documents[result.label]
         if not document:  # never started: --fail-fast, or interrupted first
@@ -156,14 +174,14 @@ def run_concurrently(
             )
         if result.target.schema is not None:
             document["schema"] = result.target.schema
-        document["status"] = "skipped" if result.status == "waiting" else result.status
-    _summary(results, documents, counted=command in {"upgrade", "downgrade"})
+        if keyed:
+            document["status"] = "skipped" if result.status == "waiting" else result.status
+        if result.status in {"ok", "failed"}:
+            result.applied = _applied(document)
+    if len(results) > 1:
+        _summary(results, documents, counted=command in {"upgrade", "downgrade"})
     if as_json:
-        output.print_json(documents)
-    if interrupted is not None:
-        return EXIT_SIGTERM if isinstance(interrupted, Terminated) else EXIT_SIGINT
-    codes: list[int] = [document["exit_code"] or EXIT_OK for document in documents.values()]
-    return max([EXIT_OK, *codes])
+        output.print_json(documents if keyed else documents[results[0].label])
 
 
 def _summary(results: Sequence[TargetResult[int]], documents: dict[str, Document], *, counted: bool) -> None:
@@ -171,7 +189,7 @@ def _summary(results: Sequence[TargetResult[int]], documents: dict[str, Document
     for result in results:
         error = (documents[result.label].get("error") or {}).get("message") or ""
         duration = "-" if result.duration_ms is None else f"{result.duration_ms / 1000:.2f} s"
-        status = documents[result.label]["status"]
+        status = "skipped" if result.status == "waiting" else result.status
         rows.append((result.label, status, str(result.applied) if counted else "-", duration, error))
     counts: dict[str, int] = {}
     for row in rows:

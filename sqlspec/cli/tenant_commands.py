@@ -39,9 +39,10 @@ def create(
     from sqlspec.cli.migrate_commands import _RunLog
 
     def action(config: "DatabaseConfig", document: Document) -> None:
-        from sqlspec.migrations.tenants import create_schema
+        from sqlspec.migrations.tenants import check_new_tenant, create_schema
 
         document.update(schema=name, target=revision, migrations=[])
+        check_new_tenant(config, name, revision)  # a usage error leaves the database untouched
         log = _RunLog(document)
         engine = config.migration_engine(reporter=log, schema=name)
 

@@ -27,7 +27,14 @@ if TYPE_CHECKING:
     from sqlspec.migrations.engine import MigrationEngine
     from sqlspec.migrations.runner import Reporter
 
-__all__ = ("TenantConnections", "create_schema", "resolve_tenant_schemas", "tenant_engine", "tenant_settings")
+__all__ = (
+    "TenantConnections",
+    "check_new_tenant",
+    "create_schema",
+    "resolve_tenant_schemas",
+    "tenant_engine",
+    "tenant_settings",
+)
 
 
 def _require_postgres(config: DatabaseConfig) -> None:
@@ -49,6 +56,7 @@ class TenantConnections:
 
     def __init__(self, config: DatabaseConfig, schema: str) -> None:
         self._config = config
+        self._schema = schema
         self._set = f"SET search_path TO {config.dialect.quote(check_schema_name(schema))}"
 
     @asynccontextmanager
@@ -57,12 +65,30 @@ class TenantConnections:
             await driver.execute(self._set)
             try:
                 yield driver
+            except Exception as error:
+                _hint_missing_schema(error, self._schema)
+                raise
             finally:  # a pooled connection must not carry the tenant's path to its next user
                 with anyio.CancelScope(shield=True), contextlib.suppress(Exception):
                     await driver.execute("RESET search_path")
 
     def is_empty(self) -> bool:
         return False
+
+
+def _hint_missing_schema(error: Exception, schema: str) -> None:
+    """A tenant whose schema does not exist: the error says how to create it (its message amended)."""
+    hint = f"create it with `sqlspec tenant create {schema}`"
+    chain: list[BaseException] = []
+    cause: BaseException | None = error
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    missing = any(getattr(link, "sqlstate", None) == "3F000" for link in chain)  # invalid_schema_name
+    if not (missing or f'schema "{schema}" does not exist' in str(error)) or hint in str(error):
+        return
+    if error.args and isinstance(error.args[0], str):
+        error.args = (f"{error.args[0]}; {hint}", *error.args[1:])
 
 
 def tenant_engine(
@@ -74,6 +100,23 @@ def tenant_engine(
     _require_postgres(config)
     settings = tenant_settings(config.migration_config, schema)
     return MigrationEngine(TenantConnections(config, schema), settings, config.dialect, reporter=reporter)
+
+
+def check_new_tenant(config: DatabaseConfig, schema: str, revision: str = "head") -> None:
+    """Everything about a new tenant that can fail without the database, before its schema exists:
+    the database kind, the name (not ``public``), the revision, and the migrations up to it (as a
+    new tenant runs them)."""
+    from sqlspec.migrations.squash import refuse_inside, resolve
+
+    _require_postgres(config)
+    if schema.lower() in {"public", "information_schema"}:
+        raise ImproperConfigurationError(
+            f"{schema} is not a tenant schema: a config's own schemas are never targets; pick another name"
+        )
+    engine = tenant_engine(config, schema)
+    view = resolve(engine.files(), set())
+    refuse_inside(view, revision, "upgrade")
+    engine._load_upgrade(list(view.files), [], revision)
 
 
 async def create_schema(config: DatabaseConfig, schema: str) -> None:

@@ -117,7 +117,8 @@ def test_fifty_tenant_schemas_with_a_failing_one_then_a_rerun_finishes_it(
 
     history = postgres_project.process("--include", "t25", "history", "--json")
     assert history.returncode == 0, history.stderr
-    assert [e["status"] for e in json.loads(history.stdout)["migrations"]] == ["applied"] * MIGRATIONS
+    # keyed by schema though one tenant matches: the shape never depends on the filter
+    assert [e["status"] for e in json.loads(history.stdout)["t25"]["migrations"]] == ["applied"] * MIGRATIONS
 
 
 @pytest.mark.postgres
@@ -149,6 +150,14 @@ def test_include_exclude_and_fail_fast_pick_the_tenants(postgres_project: Projec
     assert in_turn.returncode == 1
     assert "--fail-fast" in in_turn.stderr
     assert "== t03" not in in_turn.stdout  # in turn: t00, t01, t02 failed, nothing after
+    assert "20 targets: 2 ok, 1 failed, 17 skipped" in in_turn.stdout
+
+    as_json = postgres_project.process("--concurrency", "1", "--fail-fast", "upgrade", "--json")
+    documents = json.loads(as_json.stdout)  # reported as a concurrent run is: skipped ones too
+    assert list(documents) == schemas
+    assert [documents[s]["status"] for s in ("t01", "t02", "t03")] == ["ok", "failed", "skipped"]
+    assert documents["t19"]["exit_code"] is None
+    assert documents["t19"]["schema"] == "t19"
 
 
 @pytest.mark.postgres
@@ -389,3 +398,139 @@ def test_ctrl_c_stops_a_concurrent_fleet_and_reports_each_target(
     rerun = postgres_project.process("upgrade")
     assert rerun.returncode == 0, rerun.stderr
     assert _seed_counts(postgres_dsn, schemas) == dict.fromkeys(schemas, MIGRATIONS - 1)
+
+
+def test_file_commands_run_once_per_shared_folder(sqlite_project: Project) -> None:
+    import sqlite3
+
+    _sqlite_fleet(sqlite_project, 3)  # db00, db01, db02 share migrations/
+    reference = f"{sqlite_project.package}.config:configs"
+
+    def run(*args: str) -> Any:
+        return sqlite_project.cli("--config", reference, *args, config=False)
+
+    created = run("create-migration", "-m", "hello", "--json")
+    assert created.exit_code == 0, created.output
+    documents = json.loads(created.stdout)
+    assert list(documents) == ["db00", "db01", "db02"]
+    assert documents["db01"]["shares_folder_with"] == "db00"
+    assert len(list(sqlite_project.migrations.glob("*_hello.sql"))) == 1
+    said = run("create-migration", "-m", "again")
+    assert "db01, db02 share db00's folder" in said.stdout
+    assert len(list(sqlite_project.migrations.glob("*.sql"))) == 2
+    assert run("upgrade").exit_code == 0
+
+    fixed = run("fix", "--yes", "--json")  # converts once, reconciles every database
+
+    assert fixed.exit_code == 0, fixed.output
+    documents = json.loads(fixed.stdout)
+    assert len(documents["db00"]["conversions"]) == 2
+    assert [len(documents[key]["renamed"]) for key in ("db00", "db01", "db02")] == [2, 2, 2]
+    assert sorted(path.name[:4] for path in sqlite_project.migrations.glob("*.sql")) == ["0001", "0002"]
+    for key in ("db00", "db01", "db02"):
+        with sqlite3.connect(sqlite_project.root / "dbs" / f"{key}.db") as connection:
+            rows = connection.execute("SELECT version_num FROM sqlspec_version ORDER BY 1").fetchall()
+        assert rows == [("0001",), ("0002",)]
+
+    (sqlite_project.migrations / "0002_again.sql").write_text(
+        "-- revision: 0002\n-- down_revision: 0001\n-- description: again\n\n"
+        "-- upgrade --\nCREATE TABLE t2 (id INTEGER);\n\n-- downgrade --\nDROP TABLE t2;\n"
+    )
+    (sqlite_project.migrations / "0001_hello.sql").write_text(
+        "-- revision: 0001\n-- down_revision: None\n-- description: hello\n\n"
+        "-- upgrade --\nCREATE TABLE t1 (id INTEGER);\n\n-- downgrade --\nDROP TABLE t1;\n"
+    )
+    squashed = run("squash", "0001", "0002", "-m", "sq")
+    assert squashed.exit_code == 0, squashed.output
+    assert len(list(sqlite_project.migrations.glob("0001-0002_*.sql"))) == 1
+
+
+def test_dump_schema_refuses_targets_writing_one_file(sqlite_project: Project) -> None:
+    _sqlite_fleet(sqlite_project, 2)
+    _write_migrations(sqlite_project.migrations, 2)
+    reference = f"{sqlite_project.package}.config:configs"
+    assert sqlite_project.cli("--config", reference, "upgrade", config=False).exit_code == 0
+
+    clash = sqlite_project.cli("--config", reference, "dump-schema", config=False)
+
+    assert clash.exit_code == 2
+    assert "db00, db01 would all write" in clash.stderr
+    assert "--bind-key" in clash.stderr
+    assert "schema_file" in clash.stderr
+    assert not (sqlite_project.root / "schema.sql").exists()
+    to_stdout = sqlite_project.cli(
+        "--config", reference, "dump-schema", "--output", "-", "--json", config=False
+    )
+    assert to_stdout.exit_code == 0
+    assert list(json.loads(to_stdout.stdout)) == ["db00", "db01"]
+    one = sqlite_project.cli("--config", reference, "--bind-key", "db01", "dump-schema", config=False)
+    assert one.exit_code == 0
+    assert (sqlite_project.root / "schema.sql").exists()
+
+
+def test_json_is_keyed_for_a_fleet_however_many_targets_match(sqlite_project: Project) -> None:
+    _sqlite_fleet(sqlite_project, 3)
+    config_file = sqlite_project.root / sqlite_project.package / "config.py"
+    config_file.write_text(config_file.read_text() + "one = configs[1]\n")
+    _write_migrations(sqlite_project.migrations, 2)
+    reference = f"{sqlite_project.package}.config:configs"
+
+    for selection in (["--include", "db01"], ["--bind-key", "db01"], ["--include", "db0[01]"]):
+        result = sqlite_project.cli("--config", reference, *selection, "history", "--json", config=False)
+        assert result.exit_code == 0, result.output
+        documents = json.loads(result.stdout)
+        assert "db01" in documents
+        assert documents["db01"]["status"] == "ok"
+        assert len(documents["db01"]["migrations"]) == 2
+
+    single = sqlite_project.cli(
+        "--config", f"{sqlite_project.package}.config:one", "history", "--json", config=False
+    )
+    assert len(json.loads(single.stdout)["migrations"]) == 2  # a one-config reference: the plain document
+
+
+def test_an_include_matching_nothing_is_a_usage_error(sqlite_project: Project) -> None:
+    _sqlite_fleet(sqlite_project, 3)
+    reference = f"{sqlite_project.package}.config:configs"
+
+    for selection in (["--include", "nope"], ["--bind-key", "db00", "--include", "db01"]):
+        for command in ("upgrade", "create-migration"):
+            args = [command, "-m", "x"] if command == "create-migration" else [command]
+            result = sqlite_project.cli("--config", reference, *selection, *args, config=False)
+            assert result.exit_code == 2, result.output
+            assert "matches no" in result.stderr
+            assert selection[-1] in result.stderr
+            assert "db00" in result.stderr  # what there is to choose from
+    assert not list(sqlite_project.migrations.glob("*.sql"))
+    excluded = sqlite_project.cli("--config", reference, "--exclude", "db*", "upgrade", config=False)
+    assert excluded.exit_code == 2
+    assert "--exclude leaves no target" in excluded.stderr
+
+
+@pytest.mark.postgres
+def test_tenant_create_refuses_before_touching_the_database(
+    postgres_project: Project, postgres_dsn: str
+) -> None:
+    _postgres_fleet(postgres_project, postgres_dsn, ["initech"], create=False)
+    _write_migrations(postgres_project.migrations)
+
+    unknown = postgres_project.process("tenant", "create", "hooli2", "0009")
+    public = postgres_project.process("tenant", "create", "public")
+
+    assert unknown.returncode == 2
+    assert "0009" in unknown.stderr
+    assert _sql(postgres_dsn, "SELECT count(*) FROM pg_namespace WHERE nspname = 'hooli2'") == [0]
+    assert public.returncode == 2
+    assert "public is not a tenant schema" in public.stderr
+    assert _sql(postgres_dsn, "SELECT to_regclass('public.sqlspec_version')") == [None]
+    config = AsyncpgConfig(
+        connection_config={"dsn": postgres_dsn},
+        migration_config={"script_location": str(postgres_project.migrations)},
+    )
+    with pytest.raises(Exception, match="0009"):
+        asyncio.run(config.create_tenant("hooli3", "0009"))
+    assert _sql(postgres_dsn, "SELECT count(*) FROM pg_namespace WHERE nspname = 'hooli3'") == [0]
+
+    missing = postgres_project.process("upgrade")  # a listed schema nobody created
+    assert missing.returncode == 1
+    assert "create it with `sqlspec tenant create initech`" in missing.stderr
