@@ -534,3 +534,24 @@ def test_tenant_create_refuses_before_touching_the_database(
     missing = postgres_project.process("upgrade")  # a listed schema nobody created
     assert missing.returncode == 1
     assert "create it with `sqlspec tenant create initech`" in missing.stderr
+
+
+@pytest.mark.postgres
+def test_fix_renames_the_rows_of_every_tenant_schema(postgres_project: Project, postgres_dsn: str) -> None:
+    _postgres_fleet(postgres_project, postgres_dsn, ["red", "blue"])
+    folder = postgres_project.migrations
+    folder.mkdir(exist_ok=True)
+    sql_migration(folder, "0001", "seed", "CREATE TABLE seed (n INTEGER);", "DROP TABLE seed;")
+    sql_migration(folder, "20260101000000", "more", "INSERT INTO seed VALUES (2);", down_revision="0001")
+    assert postgres_project.process("upgrade").returncode == 0
+
+    fixed = postgres_project.process("fix", "--yes", "--json")
+
+    assert fixed.returncode == 0, fixed.stderr
+    renamed = json.loads(fixed.stdout)["renamed"]
+    assert sorted((row["schema"], row["new"]) for row in renamed) == [("blue", "0002"), ("red", "0002")]
+    for schema in ("red", "blue"):
+        rows = _sql(
+            postgres_dsn, f"SELECT string_agg(version_num, ',' ORDER BY 1) FROM {schema}.sqlspec_version"
+        )
+        assert rows == ["0001,0002"]
