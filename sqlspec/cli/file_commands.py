@@ -216,10 +216,13 @@ def squash(
             differences = run_engine_call(verify_squash, config, plan)
             document["verified"] = not differences
             if differences:
-                document["differences"] = differences
-                output.error(
-                    f"the squash of {start}..{end} does not give the range's schema; nothing written"
+                refusal = (
+                    f"the squash of {start}..{end} failed its check on two scratch databases (below: "
+                    "each object that differs, and where); nothing written"
                 )
+                document["differences"] = differences
+                document["error"] = {"type": "SquashVerificationError", "message": refusal}
+                output.error(refusal)
                 for difference in differences:
                     output.echo(difference, "red")
                 return EXIT_FAILED

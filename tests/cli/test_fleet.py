@@ -143,7 +143,8 @@ def test_include_exclude_and_fail_fast_pick_the_tenants(postgres_project: Projec
     assert statuses["t02"] == "failed"
     skipped = [s for s, status in statuses.items() if status == "skipped"]
     assert skipped
-    assert all(s > "t03" for s in skipped)
+    # Only targets after the failing one are skipped; t03 may have started beside t02 or not.
+    assert all(s > "t02" for s in skipped)
     assert all(_seed_counts(postgres_dsn, skipped)[s] == -1 for s in skipped if s not in chosen)
 
     in_turn = postgres_project.process("--concurrency", "1", "--fail-fast", "upgrade")

@@ -115,3 +115,19 @@ def test_check_schema_names_an_unreadable_snapshot_in_one_line(sqlite_project: P
     (sqlite_project.root / "schema.sql").unlink()
     (sqlite_project.root / "schema.sql").mkdir()
     assert "schema.sql: is a folder" in sqlite_project.cli("check", "--schema").stdout
+
+
+def test_a_squash_that_fails_its_check_writes_nothing_and_says_why_in_json(sqlite_project: Project) -> None:
+    _history(sqlite_project)
+    sql_migration(
+        sqlite_project.migrations, "0001", "users", "CREATE TABLE users (id INTEGER, email TEXT);", ""
+    )
+    result = sqlite_project.cli("squash", "0001", "0002", "-m", "initial", "--json")  # 0001 keeps its table
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["error"]["type"] == "SquashVerificationError"
+    assert document["differences"] == ["table users: only after its downgrade"]
+    assert sorted(path.name for path in sqlite_project.migrations.iterdir()) == [
+        "0001_users.sql",
+        "0002_email.sql",
+    ]
