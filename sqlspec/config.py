@@ -235,12 +235,9 @@ class TenantCommands:
         Add the tenant to ``tenant_schemas`` (or to what its function reads) so that later upgrades
         of the fleet include it.
         """
-        from sqlspec.migrations.tenants import check_new_tenant, create_schema
+        from sqlspec.migrations.tenants import create_tenant
 
-        config = self._tenant_database()
-        check_new_tenant(config, schema, revision)  # a bad name or revision creates no schema
-        await create_schema(config, schema)
-        return await config.migration_engine(schema=schema).migrate_up(revision)
+        return await create_tenant(self._tenant_database(), schema, revision)
 
 
 class AsyncDatabaseConfig(DatabaseConfig, MigrationCommands, TenantCommands):

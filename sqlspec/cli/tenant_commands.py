@@ -39,18 +39,14 @@ def create(
     from sqlspec.cli.migrate_commands import _RunLog
 
     def action(config: "DatabaseConfig", document: Document) -> None:
-        from sqlspec.migrations.tenants import check_new_tenant, create_schema
+        from functools import partial
+
+        from sqlspec.migrations.tenants import create_tenant
 
         document.update(schema=name, target=revision, migrations=[])
-        check_new_tenant(config, name, revision)  # a usage error leaves the database untouched
-        log = _RunLog(document)
-        engine = config.migration_engine(reporter=log, schema=name)
-
-        async def create_and_migrate() -> int:
-            await create_schema(config, name)
-            return len(await engine.migrate_up(revision))
-
-        applied = run_engine_call(create_and_migrate, engine=engine)
+        engine = config.migration_engine(reporter=_RunLog(document), schema=name)
+        runs = run_engine_call(partial(create_tenant, engine=engine), config, name, revision, engine=engine)
+        applied = len(runs)
         output.echo(
             f"Tenant {name} is ready: schema created or found, {applied} migration(s) applied", "bold green"
         )

@@ -25,12 +25,11 @@ if TYPE_CHECKING:
     from sqlspec.config import DatabaseConfig
     from sqlspec.driver import AsyncDriver
     from sqlspec.migrations.engine import MigrationEngine
-    from sqlspec.migrations.runner import Reporter
+    from sqlspec.migrations.runner import MigrationRun, Reporter
 
 __all__ = (
     "TenantConnections",
-    "check_new_tenant",
-    "create_schema",
+    "create_tenant",
     "resolve_tenant_schemas",
     "tenant_engine",
     "tenant_settings",
@@ -102,28 +101,30 @@ def tenant_engine(
     return MigrationEngine(TenantConnections(config, schema), settings, config.dialect, reporter=reporter)
 
 
-def check_new_tenant(config: DatabaseConfig, schema: str, revision: str = "head") -> None:
-    """Everything about a new tenant that can fail without the database, before its schema exists:
-    the database kind, the name (not ``public``), the revision, and the migrations up to it (as a
-    new tenant runs them)."""
-    from sqlspec.migrations.squash import refuse_inside, resolve
+async def create_tenant(
+    config: DatabaseConfig,
+    schema: str,
+    revision: str = "head",
+    *,
+    engine: MigrationEngine | None = None,
+) -> list[MigrationRun]:
+    """Create a new tenant's schema (if missing) and migrate it; the migrations it ran.
 
+    Everything that can fail without the schema fails first, so a usage error creates nothing:
+    the database kind, the name (never ``public``), and the plan to ``revision``, which the engine
+    makes as it would for the migration (it reads a missing schema as one with nothing applied).
+    ``engine``: the tenant's engine when the caller made one (with its reporter).
+    """
     _require_postgres(config)
     if schema.lower() in {"public", "information_schema"}:
         raise ImproperConfigurationError(
             f"{schema} is not a tenant schema: a config's own schemas are never targets; pick another name"
         )
-    engine = tenant_engine(config, schema)
-    view = resolve(engine.files(), set())
-    refuse_inside(view, revision, "upgrade")
-    engine._load_upgrade(list(view.files), [], revision)
-
-
-async def create_schema(config: DatabaseConfig, schema: str) -> None:
-    """``CREATE SCHEMA IF NOT EXISTS`` for a new tenant."""
-    _require_postgres(config)
+    engine = engine or tenant_engine(config, schema)
+    await engine.pending_migrations(revision)
     async with config.provide_driver() as driver:
         await driver.execute(f"CREATE SCHEMA IF NOT EXISTS {config.dialect.quote(check_schema_name(schema))}")
+    return await engine.migrate_up(revision)
 
 
 def _import(reference: str) -> Any:
