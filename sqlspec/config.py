@@ -210,9 +210,13 @@ class MigrationCommands:
         """Record migrations up to ``revision`` as applied without running them; the revisions recorded."""
         return await self._engine().stamp(revision)
 
-    async def check(self) -> list[Problem]:
-        """Every problem with the files and the database's history, errors first; changes nothing."""
-        return await self._engine().check()
+    async def check(self, *, strict: bool = False, lint: bool = False, schema: bool = False) -> list[Problem]:
+        """Every problem with the files and the database's history, errors first; changes nothing.
+
+        ``strict``: pending migrations and timestamp names are warnings too; ``lint``: the pending
+        migrations' hazards; ``schema``: drift from the schema snapshot file.
+        """
+        return await self._engine().check(strict=strict, lint=lint, schema=schema)
 
     async def schema_snapshot(self) -> Snapshot:
         """The database's schema as ``dump-schema`` writes it (the version table left out)."""

@@ -62,8 +62,15 @@ _warning = partial(_problem, "warning")
 _note = partial(_problem, "note")
 
 
-async def check_migrations(engine: MigrationEngine) -> list[Problem]:
-    """Validate files, then compare them with the database: errors first, then warnings."""
+async def check_migrations(
+    engine: MigrationEngine, *, strict: bool = False, lint: bool = False, schema: bool = False
+) -> list[Problem]:
+    """Validate files, then compare them with the database: errors first, then warnings.
+
+    ``strict``: every migration not applied, and every timestamp name (applied or not), is a
+    warning too. ``lint``: the pending migrations' hazards (:mod:`sqlspec.lint`), when nothing else
+    is an error. ``schema``: each object that differs from the schema snapshot file.
+    """
     try:
         files, naming = engine.scan()
     except MigrationError as error:
@@ -78,6 +85,7 @@ async def check_migrations(engine: MigrationEngine) -> list[Problem]:
         view = resolve(files, {row.version for row in applied or [] if not row.is_partial})
     except MigrationError as error:  # part of a range applied, the rest of its originals gone
         problems.append(_error("squash", str(error)))
+        strict = False  # what is pending cannot be known until the originals are back
         view = resolve(files, ())  # judge the files as a new database would run them
         applied = [row for row in applied or [] if not in_squashed_range(row.version, files)]
     hidden = [file for file in files if file not in view.files]
@@ -102,6 +110,12 @@ async def check_migrations(engine: MigrationEngine) -> list[Problem]:
     if applied is not None:
         own = [row for row in applied if row.version not in view.covered]
         problems.extend(_database_problems(files, migrations, own, renames))
+        if strict:
+            problems.extend(_strict_problems(files, applied, renames))
+    if lint and not any(problem.severity == "error" for problem in problems):
+        problems.extend(await _lint_problems(engine))
+    if schema:
+        problems.extend(await _schema_problems(engine))
     order = {"error": 0, "warning": 1, "note": 2}
     return sorted(problems, key=lambda problem: order[problem.severity])  # stable: errors first
 
@@ -275,3 +289,79 @@ def _database_problems(
         if not file.namespace and is_timestamp(file.revision) and file.revision not in recorded
     )
     return problems
+
+
+def _strict_problems(
+    files: Sequence[MigrationFile], applied: Sequence[AppliedMigration], renames: dict[str, Migration]
+) -> list[Problem]:
+    """What ``strict`` adds: every migration not applied, and timestamp files applied but not fixed.
+
+    ``check`` itself warns only about pending timestamp files; a CI job that runs ``upgrade`` first
+    would never see those, so here a timestamp name counts whether applied or not.
+    """
+    recorded = {row.version for row in applied} | {migration.revision for migration in renames.values()}
+    problems: list[Problem] = []
+    for file in files:
+        if file.revision not in recorded:
+            message = f"{file.path}: pending; the database is not at head, run `sqlspec upgrade`"
+            problems.append(_warning("pending", message, file.revision, file.path))
+        elif not file.namespace and is_timestamp(file.revision):
+            message = f"{file.path}: applied under a timestamp revision; run `sqlspec fix` before merging"
+            problems.append(_warning("timestamp", message, file.revision, file.path))
+    return problems
+
+
+async def _lint_problems(engine: MigrationEngine) -> list[Problem]:
+    """``sqlspec lint``'s findings on the pending migrations, as check's problems.
+
+    A ``no-downgrade`` finding is left out where check says so itself (a file without the
+    section); without the lint extra on PostgreSQL, a note says so rather than failing the check.
+    """
+    from sqlspec.lint import LintUnavailableError, lint_migrations  # pglast only when linting
+
+    pending = await engine.pending_migrations()
+    try:
+        findings = lint_migrations(pending, engine.dialect)
+    except LintUnavailableError as error:
+        return [_note("lint", f"not linted: {error}")]
+    without_section = {migration.revision for migration in pending if not migration.has_downgrade}
+    return [
+        Problem(
+            severity=finding.severity,
+            code=finding.rule,
+            message=f"{finding.path}:{finding.line}: {finding.rule}: {finding.message}; {finding.fix}",
+            revision=finding.revision,
+            path=finding.path,
+        )
+        for finding in findings
+        if not (finding.rule == "no-downgrade" and finding.revision in without_section)
+    ]
+
+
+async def _schema_problems(engine: MigrationEngine) -> list[Problem]:
+    """Each object that differs between the database and the schema snapshot file."""
+    from sqlspec.schema import Snapshot, diff_snapshots
+
+    path = engine.settings.schema_path
+    try:
+        committed = Snapshot.parse(path.read_text())
+    except FileNotFoundError:
+        return [
+            _error("schema", f"{path}: no schema snapshot; write it with `sqlspec dump-schema`", path=path)
+        ]
+    except IsADirectoryError:
+        return [
+            _error("schema", f"{path}: is a folder; schema_file names the snapshot file itself", path=path)
+        ]
+    except UnicodeDecodeError:
+        message = f"{path}: not a sqlspec schema snapshot (not UTF-8 text); write it with `dump-schema`"
+        return [_error("schema", message, path=path)]
+    except OSError as error:
+        return [_error("schema", f"{path}: cannot read it: {error.strerror or error}", path=path)]
+    except ValueError as error:
+        return [_error("schema", f"{path}: {error}", path=path)]
+    differences = diff_snapshots(committed, await engine.schema_snapshot())
+    return [
+        _error("schema-drift", difference.describe(f"in {path.name}", "in the database"), path=path)
+        for difference in differences
+    ]

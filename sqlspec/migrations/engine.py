@@ -249,9 +249,13 @@ class MigrationEngine:
         refuse_inside(view, revision)
         return self._load_downgrade(list(view.files), _uncovered(applied, view), revision)
 
-    async def check(self) -> list[Problem]:
-        """Every problem with the files and the database's history, errors first; changes nothing."""
-        return await check_migrations(self)
+    async def check(self, *, strict: bool = False, lint: bool = False, schema: bool = False) -> list[Problem]:
+        """Every problem with the files and the database's history, errors first; changes nothing.
+
+        ``strict``: pending migrations and timestamp names are warnings too; ``lint``: the pending
+        migrations' hazards; ``schema``: drift from the schema snapshot file.
+        """
+        return await check_migrations(self, strict=strict, lint=lint, schema=schema)
 
     # -- planning --------------------------------------------------------------------------------
 
