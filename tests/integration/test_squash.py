@@ -255,3 +255,27 @@ async def test_an_upgrade_to_a_revision_inside_the_squash_says_so(
     ):
         await config.migrate_up("0002")
     assert await config.applied_migrations() == []
+
+
+async def test_two_upgrades_racing_to_fold_the_rows_fold_them_once(
+    make_config: ConfigFactory, migrations_dir: Path
+) -> None:
+    """The fold runs under the run lock: the second upgrade reads the folded table and does nothing."""
+    import anyio
+
+    config = make_config()
+    _history(migrations_dir)
+    await config.migrate_up()
+    squash = _squash(config)
+    _delete_originals(migrations_dir)
+    results: list[list[object]] = []
+
+    async def upgrade() -> None:
+        results.append(list(await make_config().migrate_up()))  # its own config: its own connection
+
+    async with anyio.create_task_group() as racers:
+        racers.start_soon(upgrade)
+        racers.start_soon(upgrade)
+    assert results == [[], []]
+    assert await _rows(config) == [("0003", squash.name), ("0004", "0004_tags.sql")]
+    assert await _users(config) == [1]  # nothing ran again
