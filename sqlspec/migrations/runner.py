@@ -310,9 +310,7 @@ class MigrationRunner:
                 migration.path,
                 one_line(error),
                 rolled_back=False,
-                outcome=f"the connection holding the migration lock was lost while recording that "
-                f"{'it finished' if done is None else f'{done} statement(s) were done'}; run "
-                "`sqlspec upgrade --resume --interrupted ran` if the version table shows it as running",
+                outcome=_lost_while_recording(done),
             ) from error
 
     def _interrupted(
@@ -422,3 +420,19 @@ class MigrationRunner:
                 rolled_back=self._atomic(migration, direction),
                 message=message,
             ) from error
+
+
+def _lost_while_recording(done: int | None) -> str:
+    """What to do when the row's write was cut off: it may or may not have been written."""
+    lost = "the connection holding the migration lock was lost while recording that "
+    if done is None:
+        return (
+            f"{lost}it finished; run `sqlspec upgrade --resume --interrupted ran` if the version "
+            "table shows it as running"
+        )
+    # The write moves the row from "running at statement <done>" to "running at <done + 1>".
+    return (
+        f"{lost}{done} statement(s) were done; if the version table shows it running at statement "
+        f"{done}, run `sqlspec upgrade --resume --interrupted ran`; if at statement {done + 1}, the "
+        "record was written and nothing more ran: `--interrupted not-ran`"
+    )
