@@ -52,25 +52,35 @@ class SqliteDriverBase(AsyncDriver):
     async def _call(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         """Execute ``sql`` and return its rows (none for a statement)."""
 
+    async def _call_statement(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Execute a statement whose rows (if any) nobody reads; adapters answer it in fewer steps."""
+        await self._call(sql, params)
+
     @abstractmethod
     def _in_transaction(self) -> bool:
         """Whether the connection has a transaction open."""
 
-    async def _run(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+    async def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
+        # Every statement of every migration comes through here: the usual case has no set-up.
         tried = time.monotonic()  # (anyio's clock costs 15 times more, and is read only on a wait)
-        try:  # the usual case, without the waiting loop's set-up
+        try:
+            await self._call_statement(sql, params)
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_locked(error):
+                raise
+        attempt = partial(self._call_statement, sql, params)
+        await wait_while_locked(attempt, self.database, self.lock_timeout, started=_since(tried))
+
+    async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        tried = time.monotonic()
+        try:
             return await self._call(sql, params)
         except sqlite3.OperationalError as error:
             if not _is_locked(error):
                 raise
         attempt = partial(self._call, sql, params)
         return await wait_while_locked(attempt, self.database, self.lock_timeout, started=_since(tried))
-
-    async def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
-        await self._run(sql, params)
-
-    async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
-        return await self._run(sql, params)
 
     async def _call_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         """Execute ``sql`` and return its first column."""
@@ -97,15 +107,15 @@ class SqliteDriverBase(AsyncDriver):
     async def _begin(self) -> None:
         # IMMEDIATE takes the write lock now, so a writer outside sqlspec queues here (busy
         # timeout) instead of failing halfway through a migration.
-        await self._run("BEGIN IMMEDIATE", ())
+        await self._execute("BEGIN IMMEDIATE", ())
 
     async def _commit(self) -> None:
-        await self._run("COMMIT", ())
+        await self._execute("COMMIT", ())
 
     async def _rollback(self) -> None:
         # An interrupted or failed statement may have rolled the transaction back already.
         if self._in_transaction():
-            await self._run("ROLLBACK", ())
+            await self._execute("ROLLBACK", ())
 
 
 def _since(tried: float) -> float:

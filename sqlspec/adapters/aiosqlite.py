@@ -50,6 +50,13 @@ class AiosqliteDriver(SqliteDriverBase):
     async def _call(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         return [dict(row) for row in await self._fetch(sql, params)]
 
+    async def _call_statement(self, sql: str, params: tuple[Any, ...]) -> None:
+        try:  # _fetch inlined: a migration's every statement takes this path
+            await self.connection.execute_fetchall(sql, params)
+        except anyio.get_cancelled_exc_class():
+            await self.connection.interrupt()
+            raise
+
     async def _call_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         return [row[0] for row in await self._fetch(sql, params)]
 

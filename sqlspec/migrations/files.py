@@ -313,7 +313,8 @@ def _checksum(*parts: str | None) -> str:
 
 def _read_text(path: Path) -> str:
     try:
-        data = path.read_bytes()
+        with open(path, "rb", buffering=0) as file:  # unbuffered: one read, no buffer set up per file
+            data = file.read()
     except OSError as error:
         raise MigrationSourceError(path, f"cannot read file: {error.strerror or error}") from error
     try:

@@ -94,9 +94,10 @@ class MigrationRunner:
         """Run ``migration``; ``unfinished`` is its row when resuming a non-transactional upgrade."""
         started = time.perf_counter()
         atomic = runs_in_transaction(migration, direction, self._dialect)
+        statements = self._statements(migration, direction)
         try:
             if atomic:
-                await self._run_in_transaction(driver, migration, direction, started)
+                await self._run_in_transaction(driver, migration, direction, started, statements)
             elif direction == "upgrade" and migration.kind == "sql":
                 await self._upgrade_by_statement(driver, migration, started, tasks, unfinished, interrupted)
             elif direction == "upgrade":
@@ -104,7 +105,7 @@ class MigrationRunner:
                     driver, migration, started, unfinished, interrupted
                 )
             else:
-                await self._execute(driver, migration, direction)
+                await self._execute(driver, migration, direction, statements)
                 async with driver.transaction():
                     await self.record(driver, migration, direction, _elapsed_ms(started))
         except anyio.get_cancelled_exc_class():
@@ -112,7 +113,7 @@ class MigrationRunner:
                 done = "rolled back" if atomic else "stopped part-way"
                 self.interruption = f"{direction} of {migration.revision} was interrupted and {done}"
             raise
-        if direction == "upgrade" and migration.kind == "sql" and not self._statements(migration, direction):
+        if direction == "upgrade" and migration.kind == "sql" and not statements:
             logger.warning(
                 "%s: the upgrade section is empty; recorded as applied, nothing ran", migration.path
             )
@@ -128,13 +129,18 @@ class MigrationRunner:
         return run
 
     async def _run_in_transaction(
-        self, driver: AsyncDriver, migration: Migration, direction: Direction, started: float
+        self,
+        driver: AsyncDriver,
+        migration: Migration,
+        direction: Direction,
+        started: float,
+        statements: tuple[str, ...],
     ) -> None:
         """Run a migration with its row in one transaction."""
         committing = False
         try:
             async with driver.transaction():
-                await self._execute(driver, migration, direction)
+                await self._execute(driver, migration, direction, statements)
                 await self.record(driver, migration, direction, _elapsed_ms(started))
                 committing = True
         except SQLSpecError:
@@ -355,7 +361,7 @@ class MigrationRunner:
         else:
             await self._progress(driver, migration, started, "running", None, None)
         try:
-            await self._execute(driver, migration, "upgrade")
+            await self._execute(driver, migration, "upgrade", ())
         except MigrationExecutionError as error:
             if error.__cause__ is not None and driver.lost_connection(error.__cause__):
                 raise OutcomeUnknownError(
@@ -385,13 +391,13 @@ class MigrationRunner:
     def _atomic(self, migration: Migration, direction: Direction) -> bool:
         return runs_in_transaction(migration, direction, self._dialect)
 
-    async def _execute(self, driver: AsyncDriver, migration: Migration, direction: Direction) -> None:
+    async def _execute(
+        self, driver: AsyncDriver, migration: Migration, direction: Direction, statements: tuple[str, ...]
+    ) -> None:
         if migration.kind == "py":
             await self._execute_python(driver, migration, direction)
             return
-        for number, statement in enumerate(
-            migration_statements(migration, direction, self._dialect), start=1
-        ):
+        for number, statement in enumerate(statements, start=1):
             try:
                 await driver.execute(statement)
             except Exception as error:

@@ -50,7 +50,36 @@ _LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
 
 def _leading_words(statement: str, dialect: Dialect) -> str:
     """The statement from its first word, as the server reads it: what the rules match against."""
-    return _LEADING_COMMENTS.sub("", dialect.executable_text(statement), count=1)
+    text = dialect.executable_text(statement)
+    if text[:1] not in _MAY_LEAD:  # it starts with its first word (as most do): nothing to strip
+        return text
+    return _LEADING_COMMENTS.sub("", text, count=1)
+
+
+_MAY_LEAD = frozenset(" \t\r\n\f\v-/")
+"""The characters a statement's leading blanks or comments can start with (and ``""``)."""
+
+
+@functools.cache
+def _screen(dialect: Dialect, transactional: bool) -> re.Pattern[str] | None:
+    """One pattern matching what any rule :func:`statement_problem` applies matches, so a statement
+    none of them concerns (nearly every one) is passed by one match instead of one per rule.
+    ``None`` when the rules cannot be joined into one (a flag that cannot be scoped to a part)."""
+    rules = [*dialect.client_stream_statements]
+    if transactional:
+        rules += [*dialect.transaction_control_statements, *dialect.autocommit_statements]
+    if not rules:
+        return re.compile(r"(?!)")  # matches nothing
+    parts = []
+    for _, pattern in rules:
+        letters = "".join(letter for flag, letter in _SCOPED_FLAGS if pattern.flags & flag)
+        if pattern.flags & ~(re.UNICODE | sum(flag for flag, _ in _SCOPED_FLAGS)):
+            return None
+        parts.append(f"(?{letters}:{pattern.pattern})" if letters else f"(?:{pattern.pattern})")
+    return re.compile("|".join(parts))
+
+
+_SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
 
 
 def _kind(text: str, rules: Sequence[Rule]) -> str | None:
@@ -78,8 +107,11 @@ def first_implicit_commit(statements: Sequence[str], dialect: Dialect) -> tuple[
 
 def statement_problem(statements: Sequence[str], dialect: Dialect, *, transactional: bool) -> str | None:
     """Why the first refused statement of a section cannot run as written, with the fix; ``None`` if none."""
+    screen = _screen(dialect, transactional)
     for number, statement in enumerate(statements, start=1):
         text = _leading_words(statement, dialect)
+        if screen is not None and not screen.match(text):
+            continue
         if kind := _kind(text, dialect.client_stream_statements):
             return (
                 f"statement {number} ({kind}) needs a client that streams data (psql), which a "

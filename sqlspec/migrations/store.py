@@ -115,9 +115,12 @@ class VersionStore:
         """The connection that last read the table, which therefore exists for it."""
         values = [self._param(i) for i in range(1, 13)]
         columns = [c for c in _COLUMNS if c != "install_order"]
+        columns_sql = f"INSERT INTO {self._quoted} ({', '.join(columns)}, install_order)"
+        next_order = f"COALESCE(MAX(install_order), 0) + 1 FROM {self._quoted}"
         self._insert = (  # written once: every migration a run applies inserts a row
-            f"INSERT INTO {self._quoted} ({', '.join(columns)}, install_order) "
-            f"SELECT {', '.join(values)}, COALESCE(MAX(install_order), 0) + 1 FROM {self._quoted}"
+            f"{columns_sql} VALUES ({', '.join(values)}, (SELECT {next_order}))"
+            if dialect.insert_reads_own_table
+            else f"{columns_sql} SELECT {', '.join(values)}, {next_order}"
         )
 
     def _to_record(self, row: Row) -> AppliedMigration:
