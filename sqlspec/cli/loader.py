@@ -11,7 +11,6 @@ import importlib
 import importlib.util
 import os
 import sys
-import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -33,6 +32,8 @@ class ConfigNotFoundError(ImproperConfigurationError):
 
 def _pyproject_reference(start: Path) -> tuple[str, Path] | None:
     """``[tool.sqlspec] config`` from the nearest pyproject.toml, and the folder that holds it."""
+    import tomllib  # only when no --config is given: the usual command line never parses TOML
+
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():

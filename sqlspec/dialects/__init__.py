@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlspec.migrations.sql import Lexer, split_statements
-from sqlspec.migrations.statements import Rule
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
     from sqlspec.migrations.lock import RunLock
+    from sqlspec.migrations.statements import Rule
     from sqlspec.schema import SchemaObject
 
 __all__ = ("Dialect",)
