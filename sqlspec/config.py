@@ -12,22 +12,24 @@ import secrets
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, ClassVar, Final, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import anyio
 
 from sqlspec._sync import blocking_twin
-from sqlspec.dialects import Dialect
-from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import ImproperConfigurationError
-from sqlspec.migrations.check import Problem
 from sqlspec.migrations.config import MigrationConfig, to_migration_config
-from sqlspec.migrations.engine import Interrupted, MigrationEngine, MigrationRun, Reporter
-from sqlspec.migrations.files import Migration
-from sqlspec.migrations.history import HistoryEntry
-from sqlspec.migrations.store import AppliedMigration
-from sqlspec.schema import Snapshot
+
+if TYPE_CHECKING:  # the engine loads when first used: importing an app's config stays cheap
+    from sqlspec.dialects import Dialect
+    from sqlspec.driver import AsyncDriver
+    from sqlspec.migrations.check import Problem
+    from sqlspec.migrations.engine import Interrupted, MigrationEngine, MigrationRun, Reporter
+    from sqlspec.migrations.files import Migration
+    from sqlspec.migrations.history import HistoryEntry
+    from sqlspec.migrations.store import AppliedMigration
+    from sqlspec.schema import Snapshot
 
 __all__ = (
     "AsyncDatabaseConfig",
@@ -134,6 +136,8 @@ class DatabaseConfig(ABC):
             from sqlspec.migrations.tenants import tenant_engine
 
             return tenant_engine(self, schema, reporter=reporter)
+        from sqlspec.migrations.engine import MigrationEngine
+
         return MigrationEngine(self, self.migration_config, self.dialect, reporter=reporter)
 
     def __repr__(self) -> str:
@@ -181,6 +185,11 @@ class MigrationCommands:
         (``"ran"``) or not (``"not-ran"``).
         """
         return await self._engine().migrate_up(revision, resume=resume, interrupted=interrupted)
+
+    async def up_to_date(self, revision: str = "head") -> bool:
+        """Whether :meth:`migrate_up` has nothing to apply: one narrow query, no lock, no file read
+        (a health check, or a deploy step that skips the upgrade)."""
+        return await self._engine().up_to_date(revision)
 
     async def migrate_down(self, revision: str = "-1") -> list[MigrationRun]:
         """Revert migrations down to ``revision``: ``"-N"``, ``"base"`` or a revision that stays applied."""
@@ -285,6 +294,7 @@ class SyncDatabaseConfig(DatabaseConfig):
     # Final: a twin's type is exactly what blocking_twin() makes of the async method (its parameters,
     # the result unwrapped), which type checkers then agree on; and no subclass can make them drift.
     migrate_up: Final = blocking_twin(MigrationCommands.migrate_up)
+    up_to_date: Final = blocking_twin(MigrationCommands.up_to_date)
     migrate_down: Final = blocking_twin(MigrationCommands.migrate_down)
     current_revision: Final = blocking_twin(MigrationCommands.current_revision)
     migration_history: Final = blocking_twin(MigrationCommands.migration_history)

@@ -11,6 +11,7 @@ migration to the :class:`MigrationRunner`, on that same connection.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -29,8 +30,6 @@ from sqlspec.exceptions import (
     TargetError,
     resume_advice,
 )
-from sqlspec.migrations.chain import chain_problems
-from sqlspec.migrations.check import Problem, check_migrations
 from sqlspec.migrations.extensions import extension_files
 from sqlspec.migrations.files import (
     CHECKSUM_ALGORITHM,
@@ -41,26 +40,20 @@ from sqlspec.migrations.files import (
     parse,
     scan,
 )
-from sqlspec.migrations.history import HistoryEntry, history_entries
 from sqlspec.migrations.lock import hold_run_lock, keep_alive
-from sqlspec.migrations.reconcile import renamed_rows
 from sqlspec.migrations.revisions import plan_downgrade, plan_upgrade
-from sqlspec.migrations.runner import (
-    Direction,
-    Interrupted,
-    MigrationRun,
-    MigrationRunner,
-    Reporter,
-)
-from sqlspec.migrations.settle import background_tasks
 from sqlspec.migrations.squash import SquashView, fold_rows, refuse_inside, resolve
-from sqlspec.migrations.statements import first_implicit_commit, migration_statements, statement_preview
 from sqlspec.migrations.store import AppliedMigration, VersionStore
-from sqlspec.schema import Snapshot, read_snapshot
 
+# What only a run, a check or a report needs loads when first used: an up-to-date upgrade (the
+# start-up of every app and deploy) imports the listing, the table and the plan, and no more.
 if TYPE_CHECKING:
     from sqlspec.dialects import Dialect
+    from sqlspec.migrations.check import Problem
     from sqlspec.migrations.config import MigrationConfig
+    from sqlspec.migrations.history import HistoryEntry
+    from sqlspec.migrations.runner import Direction, Interrupted, MigrationRun, MigrationRunner, Reporter
+    from sqlspec.schema import Snapshot
 
 __all__ = (
     "ConnectionSource",
@@ -73,6 +66,15 @@ __all__ = (
 
 logger: logging.Logger = logging.getLogger("sqlspec")
 _T = TypeVar("_T")
+
+
+def __getattr__(name: str) -> object:
+    # The run's types, exported here with the engine, load with the runner.
+    if name in ("Interrupted", "MigrationRun", "Reporter"):
+        from sqlspec.migrations import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _done(applied: Sequence[AppliedMigration]) -> set[str]:
@@ -111,7 +113,7 @@ class MigrationEngine:
         self._settings = settings
         self._dialect = dialect
         self._store = VersionStore(dialect, settings.version_table)
-        self._runner = MigrationRunner(self._store, dialect, reporter)
+        self._reporter = reporter
         self.reconciled: list[tuple[str, str]] = []
         """The rows the last :meth:`migrate_up` renamed (old, new revision) for a teammate's ``fix``."""
 
@@ -129,6 +131,12 @@ class MigrationEngine:
     def interruption(self) -> str | None:
         """What the last run left behind when it was cancelled mid-migration, in one line."""
         return self._runner.interruption
+
+    @functools.cached_property
+    def _runner(self) -> MigrationRunner:
+        from sqlspec.migrations.runner import MigrationRunner
+
+        return MigrationRunner(self._store, self._dialect, self._reporter)
 
     def files(self, folder: Folder | None = None) -> list[MigrationFile]:
         """Every migration file in run order (extensions' first), from file names only.
@@ -148,6 +156,8 @@ class MigrationEngine:
 
     def statements(self, migration: Migration, direction: Direction) -> tuple[str, ...]:
         """A SQL migration's statements for one direction, as they will run (none for Python)."""
+        from sqlspec.migrations.statements import migration_statements
+
         return migration_statements(migration, direction, self._dialect)
 
     @property
@@ -159,6 +169,8 @@ class MigrationEngine:
         """The first statement that commits by itself in a migration that asks for a transaction."""
         if not migration.transactional:
             return None
+        from sqlspec.migrations.statements import first_implicit_commit
+
         return first_implicit_commit(self.statements(migration, direction), self._dialect)
 
     def validate(self, migration: Migration, direction: Direction) -> None:
@@ -187,6 +199,8 @@ class MigrationEngine:
                 yield session
             return
         lock = self._dialect.run_lock(connected, self._settings.version_table)
+        from sqlspec.migrations.settle import background_tasks
+
         async with hold_run_lock(lock, self._settings.lock_timeout), background_tasks() as tasks:
             tasks.start_soon(keep_alive, lock)
             await self._dialect.prepare_run(connected)
@@ -233,6 +247,8 @@ class MigrationEngine:
     async def migration_history(self) -> list[HistoryEntry]:
         """Applied migrations in the order applied, then pending ones in run order."""
         files, applied = await self._read()
+        from sqlspec.migrations.history import history_entries
+
         return history_entries(resolve(files, _done(applied)), applied)
 
     async def pending_migrations(self, revision: str = "head") -> list[Migration]:
@@ -255,6 +271,8 @@ class MigrationEngine:
         ``strict``: pending migrations and timestamp names are warnings too; ``lint``: the pending
         migrations' hazards; ``schema``: drift from the schema snapshot file.
         """
+        from sqlspec.migrations.check import check_migrations
+
         return await check_migrations(self, strict=strict, lint=lint, schema=schema)
 
     # -- planning --------------------------------------------------------------------------------
@@ -266,6 +284,8 @@ class MigrationEngine:
         steps = plan_upgrade(ordered, _done(applied), target)
         by_revision = {f.revision: f for f in files}
         migrations = [parse(by_revision[revision]) for revision in steps]
+        from sqlspec.migrations.chain import chain_problems
+
         if broken := chain_problems(files, applied, migrations):
             raise broken[0].error()
         for migration in migrations:
@@ -309,29 +329,42 @@ class MigrationEngine:
         run ended while one of its statements was running needs ``interrupted`` too: ``"ran"`` if
         that statement took effect, ``"not-ran"`` if it did not.
         """
-        folder = Folder(self.directory)
-        # A plain folder's run order is its sorted names: no file objects until something is pending.
-        plain = None if self._settings.include_extensions else folder.plain_revisions
-        files = [] if plain is not None else self.files(folder)
         self.reconciled = []
         async with self._reading() as reader:
-            done: set[str] = set() if reader is None else await self._store.done(reader)
-            folds = False
-            if plain is None:
-                view = resolve(files, done)
-                refuse_inside(view, revision, "upgrade")
-                ordered = [f.revision for f in view.files]
-                # A squashed range's own rows, its originals gone, are folded by the next upgrade.
-                folds = not done.isdisjoint(view.covered)
-            else:
-                ordered = plain
-            if not folds and not plan_upgrade(ordered, done, revision):
-                return []  # up to date: one narrow query, no lock, no file read
-            if plain is not None:
-                files = self.files(folder)
+            files = await self._work_for(reader, revision)
+            if files is None:
+                return []
             # Pending: the run takes the lock on the connection that just read (one, not two).
             async with self._session(reader) as (driver, tasks):
                 return await self._up(driver, tasks, files, revision, resume=resume, interrupted=interrupted)
+
+    async def up_to_date(self, revision: str = "head") -> bool:
+        """Whether :meth:`migrate_up` has nothing to do: the same one narrow query its own check makes."""
+        async with self._reading() as reader:
+            return await self._work_for(reader, revision) is None
+
+    async def _work_for(self, reader: AsyncDriver | None, revision: str) -> list[MigrationFile] | None:
+        """The files an upgrade to ``revision`` works from, or ``None`` when it has nothing to do.
+
+        A plain folder's run order is its sorted names: up to date, no file is read and no object
+        made per file, and the table is read by one narrow query, without the lock.
+        """
+        folder = Folder(self.directory)
+        plain = None if self._settings.include_extensions else folder.plain_revisions
+        files = [] if plain is not None else self.files(folder)
+        done: set[str] = set() if reader is None else await self._store.done(reader)
+        folds = False
+        if plain is None:
+            view = resolve(files, done)
+            refuse_inside(view, revision, "upgrade")
+            ordered = [f.revision for f in view.files]
+            # A squashed range's own rows, its originals gone, are folded by the next upgrade.
+            folds = not done.isdisjoint(view.covered)
+        else:
+            ordered = plain
+        if not folds and not plan_upgrade(ordered, done, revision):
+            return None
+        return self.files(folder) if plain is not None else files
 
     async def _up(
         self,
@@ -396,6 +429,8 @@ class MigrationEngine:
                 statements = self.statements(parse(by_revision[row.version]), "upgrade")
                 total = len(statements)
                 if row.progress < total:
+                    from sqlspec.migrations.statements import statement_preview
+
                     statement = f": {statement_preview(statements[row.progress])}"
             number = None if row.progress is None else row.progress + 1
             raise MigrationStateError(
@@ -443,6 +478,8 @@ class MigrationEngine:
                 "file's path; `sqlspec upgrade` creates it)"
             )
         async with self._connect() as driver:
+            from sqlspec.schema import read_snapshot
+
             return await read_snapshot(driver, self._dialect, exclude=[self._settings.version_table])
 
     async def stamp(self, revision: str = "head") -> list[str]:
@@ -498,6 +535,8 @@ class MigrationEngine:
     async def _reconcile(
         self, driver: AsyncDriver, files: Sequence[MigrationFile], applied: Sequence[AppliedMigration]
     ) -> list[tuple[str, str]]:
+        from sqlspec.migrations.reconcile import renamed_rows
+
         renames = renamed_rows(applied, files)
         if renames:
             async with driver.transaction():
@@ -544,4 +583,6 @@ class RunSession:
     async def schema_snapshot(self) -> Snapshot:
         """The schema as the session's connection sees it, the version table left out."""
         exclude = [self._engine.settings.version_table]
+        from sqlspec.schema import read_snapshot
+
         return await read_snapshot(self._driver, self._engine.dialect, exclude=exclude)

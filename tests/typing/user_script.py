@@ -73,6 +73,7 @@ def deploy(config: SyncDatabaseConfig) -> None:
     assert_type(config.migrate_up(), list[MigrationRun])
     assert_type(config.migrate_up("head"), list[MigrationRun])
     assert_type(config.migrate_up("+1", resume=True, interrupted="ran"), list[MigrationRun])
+    assert_type(config.up_to_date(), bool)
     assert_type(config.migrate_down(), list[MigrationRun])
     assert_type(config.migrate_down("base"), list[MigrationRun])
     assert_type(config.current_revision(), str | None)
@@ -91,6 +92,7 @@ async def deploy_async(config: AsyncDatabaseConfig) -> None:
     """The same API awaited."""
     assert_type(await config.migrate_up(), list[MigrationRun])
     assert_type(await config.migrate_up("head", resume=False, interrupted=None), list[MigrationRun])
+    assert_type(await config.up_to_date("head"), bool)
     assert_type(await config.migrate_down("-1"), list[MigrationRun])
     assert_type(await config.current_revision(), str | None)
     assert_type(await config.migration_history(), list[HistoryEntry])

@@ -1,0 +1,76 @@
+"""``sqlspec upgrade`` with nothing to apply, answered before the command line loads.
+
+A deploy script runs ``sqlspec --config myapp.config upgrade`` at every release, and nearly every
+time there is nothing to do. Loading typer and every command costs more than the check itself,
+so the plain form of that command (``--config`` and ``upgrade [head]``, nothing else) asks the
+engine's own :meth:`~sqlspec.migrations.engine.MigrationEngine.up_to_date` first, on the one
+config, and prints the command's up-to-date line. Anything else, and every case where the answer
+is not "up to date", goes to the full command line, which does the work and reports it: nothing is
+decided here that the command line would decide differently.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Sequence
+from types import FrameType
+
+__all__ = ("answer_if_up_to_date",)
+
+UP_TO_DATE = "Nothing to apply: the database is up to date"
+"""What ``upgrade`` prints when nothing is pending (the command line prints the same line)."""
+
+
+class _Terminated(BaseException):
+    """SIGTERM during the check."""
+
+
+def _config_option(argv: Sequence[str]) -> str | bool | None:
+    """The ``--config`` of a plain ``[--config X] upgrade [head]``; ``None`` if not given; ``False``
+    when ``argv`` is any other command line."""
+    args = list(argv)
+    reference: str | None = None
+    if args and args[0].startswith("--config="):
+        reference = args.pop(0).partition("=")[2]
+    elif len(args) >= 2 and args[0] == "--config":
+        reference = args[1]
+        args = args[2:]
+    if args not in (["upgrade"], ["upgrade", "head"]) or reference == "":
+        return False
+    return reference
+
+
+def answer_if_up_to_date(argv: Sequence[str]) -> int | None:
+    """The exit code when ``argv`` is a plain upgrade of a database that is up to date, after
+    printing the command's line; ``None``: let the full command line run."""
+    option = _config_option(argv)
+    if option is False:
+        return None
+    from sqlspec.cli.loader import config_reference, load_configs
+
+    try:
+        configs = load_configs(config_reference(option if isinstance(option, str) else None))
+    except Exception:  # the command line reports a config that does not load
+        return None
+    if len(configs) != 1 or configs[0].migration_config.tenant_schemas is not None:
+        return None  # several targets: the command line's fleet runner
+    config = configs[0]
+    from sqlspec._sync import run_blocking
+
+    def terminate(signum: int, frame: FrameType | None) -> None:
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        if not run_blocking(config.migration_engine().up_to_date):
+            return None
+    except (KeyboardInterrupt, _Terminated) as stop:
+        sys.stderr.write("Error: interrupted; nothing was changed\n")
+        return 143 if isinstance(stop, _Terminated) else 130
+    except Exception:  # reported by the command line, which runs the check again
+        return None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    sys.stdout.write(UP_TO_DATE + "\n")
+    return 0

@@ -1,0 +1,118 @@
+"""A plain ``sqlspec upgrade`` with nothing pending is answered before the command line loads.
+
+What a deploy script sees must not depend on which path answered: the same line and exit code
+when up to date, and every other case (pending work, other options, a broken config or an
+unreachable database) handled by the full command line, with nothing applied by the check.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sqlspec.cli.fast_path import UP_TO_DATE, answer_if_up_to_date
+from tests.integration.cli.conftest import Project
+from tests.migration_files import sql_migration
+
+
+def _write_two(project: Project) -> None:
+    project.migrations.mkdir(exist_ok=True)
+    sql_migration(project.migrations, "0001", "one", "CREATE TABLE one (id INTEGER)", "DROP TABLE one")
+    two = "CREATE TABLE two (id INTEGER)"
+    sql_migration(project.migrations, "0002", "two", two, "DROP TABLE two", down_revision="0001")
+
+
+def _one_error_line(stderr: str) -> bool:
+    lines = stderr.strip().splitlines()
+    return len(lines) == 1 and lines[0].startswith("Error: ")
+
+
+def _applied(project: Project) -> str:
+    return project.cli("show-current-revision").stdout.strip()
+
+
+def test_up_to_date_answers_with_the_commands_line(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write_two(project)
+    assert project.cli("upgrade").exit_code == 0
+    capsys.readouterr()
+
+    plain = ["--config", project.reference, "upgrade"]
+    for argv in (plain, [f"--config={project.reference}", "upgrade", "head"]):
+        assert answer_if_up_to_date(argv) == 0
+        assert capsys.readouterr().out == UP_TO_DATE + "\n"
+    assert UP_TO_DATE in project.cli("upgrade").stdout  # the full command line says the same
+
+
+def test_pending_work_is_left_to_the_command_line_and_nothing_is_applied(project: Project) -> None:
+    _write_two(project)
+    assert project.cli("upgrade", "+1").exit_code == 0
+
+    assert answer_if_up_to_date(["--config", project.reference, "upgrade"]) is None
+    assert "0001" in _applied(project)  # the check applied nothing
+
+    done = project.process("upgrade")  # the real executable: the check, then the command line
+    assert done.returncode == 0, done.stderr
+    assert "applied 0002" in done.stdout
+    assert "0002" in _applied(project)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["upgrade", "+1"],
+        ["upgrade", "--json"],
+        ["upgrade", "--dry-run"],
+        ["--bind-key", "x", "upgrade"],
+        ["--debug", "upgrade"],
+        ["downgrade"],
+        ["upgrade", "head", "extra"],
+        ["--config=", "upgrade"],
+    ],
+)
+def test_any_other_command_line_is_not_answered_here(sqlite_project: Project, argv: list[str]) -> None:
+    _write_two(sqlite_project)
+    assert sqlite_project.cli("upgrade").exit_code == 0
+    assert answer_if_up_to_date(["--config", sqlite_project.reference, *argv]) is None
+
+
+def test_a_config_that_does_not_load_is_reported_by_the_command_line(sqlite_project: Project) -> None:
+    sqlite_project.write_config("raise RuntimeError('broken config')\n")
+    assert answer_if_up_to_date(["--config", sqlite_project.reference, "upgrade"]) is None
+    done = sqlite_project.process("upgrade")
+    assert done.returncode == 2
+    assert _one_error_line(done.stderr)
+    assert "broken config" in done.stderr
+
+
+@pytest.mark.postgres
+def test_an_unreachable_database_is_reported_once_by_the_command_line(sqlite_project: Project) -> None:
+    sqlite_project.write_config(
+        "from sqlspec.adapters.asyncpg import AsyncpgConfig\n\n"
+        "config = AsyncpgConfig(connection_config={'dsn': 'postgresql://postgres@127.0.0.1:1/none'})\n"
+    )
+    _write_two(sqlite_project)
+    done = sqlite_project.process("upgrade")
+    assert done.returncode == 1
+    assert _one_error_line(done.stderr), done.stderr
+
+
+def test_the_answer_loads_neither_typer_nor_the_runner(sqlite_project: Project) -> None:
+    """What makes the no-op upgrade cheap: the command line and the migration runner stay unloaded."""
+    _write_two(sqlite_project)
+    assert sqlite_project.cli("upgrade").exit_code == 0
+    script = (
+        "import sys\n"
+        "from sqlspec.cli.fast_path import answer_if_up_to_date\n"
+        f"code = answer_if_up_to_date(['--config', {sqlite_project.reference!r}, 'upgrade'])\n"
+        "heavy = ('typer', 'sqlspec.cli.app', 'sqlspec.migrations.runner')\n"
+        "loaded = sorted(m for m in heavy if m in sys.modules)\n"
+        "print(code, loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=sqlite_project.root, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr
