@@ -217,8 +217,7 @@ def _sqlspec_config(folder: Path, target: Target) -> Any:
 class _SQLSpecSession(Session):
     """What the Litestar plugin does at start-up: ``open_pool()``, then ``migrate_up`` on the config.
 
-    asyncpg opens a pool and aiosqlite keeps one connection; asyncmy has none, so on MySQL each call
-    connects.
+    asyncpg and asyncmy open a pool and aiosqlite keeps one connection.
     """
 
     def __init__(self, folder: Path, target: Target) -> None:

@@ -7,9 +7,10 @@ in autocommit mode and opens its transactions itself. Parameters are ``%s``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import anyio
@@ -25,6 +26,7 @@ try:
     import asyncmy
     from asyncmy.cursors import DictCursor
     from asyncmy.errors import MySQLError
+    from asyncmy.pool import Pool
 except ImportError as _missing:  # underscored: a module-level name, else verifytypes counts it as API
     raise MissingDependencyError("asyncmy", extra="mysql") from _missing
 
@@ -34,6 +36,9 @@ _NO_SUCH_TABLE = 1146
 _CLIENT_ERRORS = 2000  # codes from 2000 are the client's own (2006 gone away, 2013 lost), not the server's
 _KILLED = frozenset({1053, 1927, 4031})  # server shutdown, connection killed, idle disconnection
 _CONNECT_TIMEOUT = 10
+_POOL_ONLY = frozenset({"minsize", "maxsize", "pool_recycle", "echo"})
+_POOL_DEFAULTS = {"minsize": 1, "maxsize": 10}
+T = TypeVar("T")
 
 
 def _code(error: BaseException) -> int | None:
@@ -100,8 +105,10 @@ class AsyncmyDriver(AsyncDriver):
             await side.ensure_closed()
 
 
-def _connect_arguments(connection_config: dict[str, Any]) -> dict[str, Any]:
-    arguments = {key: value for key, value in connection_config.items() if key != "dsn"}
+def _connect_arguments(connection_config: dict[str, Any], *, pool: bool = False) -> dict[str, Any]:
+    """``asyncmy.connect`` arguments (with ``pool``: ``create_pool``'s, its sizing kept)."""
+    dropped = {"dsn"} if pool else {"dsn", *_POOL_ONLY}
+    arguments = {key: value for key, value in connection_config.items() if key not in dropped}
     if dsn := connection_config.get("dsn"):
         parts = urlsplit(str(dsn))
         if parts.scheme not in {"mysql", "mariadb", "mysql+asyncmy"}:
@@ -132,22 +139,67 @@ def _describe(arguments: dict[str, Any]) -> str:
 
 
 class _AsyncmyConnections(DatabaseConfig):
-    """How both asyncmy configs connect."""
+    """How both asyncmy configs connect.
+
+    ``connection_config`` goes to :func:`asyncmy.connect` (or :func:`asyncmy.create_pool` once
+    :meth:`open_pool` ran, which also takes its ``minsize``, ``maxsize`` and ``pool_recycle``).
+    """
 
     dialect: ClassVar[Dialect] = MYSQL
+    _pool: Pool | None = None
+    _pool_loop: asyncio.AbstractEventLoop | None = None
 
-    @asynccontextmanager
-    async def provide_driver(self) -> AsyncIterator[AsyncmyDriver]:
+    async def _connecting(
+        self, opening: Callable[..., Awaitable[T]], arguments: dict[str, Any], where: str
+    ) -> T:
         require_asyncio(type(self).__name__)
-        arguments = _connect_arguments(self.connection_config)
-        where = _describe(arguments)
         try:
-            connection = await asyncmy.connect(**arguments)
+            return await opening(**arguments)
         except TypeError as error:
             raise ImproperConfigurationError(f"connection_config: {error}") from error
         except (OSError, TimeoutError, MySQLError) as error:
             reason = redact_text(" ".join(str(error).split()) or type(error).__name__, self.connection_config)
             raise DatabaseConnectionError(f"cannot connect to MySQL at {where}: {reason}") from error
+
+    async def open_pool(self) -> None:
+        if self._pool is None:
+            arguments = {**_POOL_DEFAULTS, **_connect_arguments(self.connection_config, pool=True)}
+            self._pool = await self._connecting(asyncmy.create_pool, arguments, _describe(arguments))
+            self._pool_loop = asyncio.get_running_loop()
+
+    def pool_is_open(self) -> bool:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return self._pool is not None and self._pool_loop is loop
+
+    async def close_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            with anyio.CancelScope(shield=True):
+                pool.close()
+                await pool.wait_closed()
+
+    @asynccontextmanager
+    async def provide_driver(self) -> AsyncIterator[AsyncmyDriver]:
+        arguments = _connect_arguments(self.connection_config)
+        where = _describe(arguments)
+        # A pool's connections belong to the event loop that opened it; any other loop connects anew.
+        if self._pool is not None and self._pool_loop is asyncio.get_running_loop():
+            pool = self._pool
+            connection = await self._connecting(pool.acquire, {}, where)
+            try:
+                yield AsyncmyDriver(connection, where, arguments)
+            except BaseException:
+                # What the failure left on the session (a lock, a transaction, a statement still
+                # running) must not reach the next user of the pool: the connection is closed.
+                connection.close()
+                raise
+            finally:
+                pool.release(connection)
+            return
+        connection = await self._connecting(asyncmy.connect, arguments, where)
         try:
             yield AsyncmyDriver(connection, where, arguments)
         finally:

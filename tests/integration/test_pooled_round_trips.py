@@ -248,3 +248,65 @@ async def test_a_run_reads_hashes_and_splits_each_migration_once(
     assert len(hashes) == 8  # each checksummed once
     assert splits, "the sections were split"
     assert set(splits.values()) == {1}, splits  # each section split once
+
+
+async def _mysql_connections_made(watcher: Any) -> int:
+    """The server's count of connections ever opened (every client's, this watcher's excluded)."""
+    async with watcher.cursor() as cursor:
+        await cursor.execute("SHOW GLOBAL STATUS LIKE 'Connections'")
+        row = await cursor.fetchone()
+    return int(row[1])
+
+
+@pytest.mark.mysql
+async def test_mysql_calls_through_the_pool_open_no_connection(mysql_dsn: str, migrations_dir: Path) -> None:
+    import asyncmy
+
+    from sqlspec.adapters.asyncmy import AsyncmyConfig
+
+    _migrations(migrations_dir, 3)
+    config = AsyncmyConfig(
+        connection_config={"dsn": mysql_dsn}, migration_config={"script_location": str(migrations_dir)}
+    )
+    watcher = await asyncmy.connect(host="127.0.0.1", port=3306, user="root", autocommit=True)
+    await config.open_pool()
+    try:
+        assert config.pool_is_open()
+        assert len(await config.migrate_up("+1")) == 1
+        before = await _mysql_connections_made(watcher)
+        assert len(await config.migrate_up("+1")) == 1  # an applying call: read, lock, run, release
+        assert await config.migrate_up("head") != []
+        assert await config.migrate_up() == []
+        assert await config.up_to_date()
+        assert await _mysql_connections_made(watcher) == before
+        assert await config.current_revision() == "0003"
+    finally:
+        await config.close_pool()
+        watcher.close()
+    assert not config.pool_is_open()
+
+
+@pytest.mark.mysql
+async def test_mysql_pooled_connection_that_failed_is_not_reused(
+    mysql_dsn: str, migrations_dir: Path
+) -> None:
+    """A failed run's session (its lock, a killed statement) never reaches the pool's next user."""
+    from sqlspec.adapters.asyncmy import AsyncmyConfig
+    from sqlspec.exceptions import MigrationExecutionError
+
+    sql_migration(migrations_dir, "0001", "bad", "INSERT INTO missing_table VALUES (1);")
+    config = AsyncmyConfig(
+        connection_config={"dsn": mysql_dsn}, migration_config={"script_location": str(migrations_dir)}
+    )
+    await config.open_pool()
+    try:
+        async with config.provide_driver() as driver:
+            failed_on = await driver.select_value("SELECT CONNECTION_ID()")
+        with pytest.raises(MigrationExecutionError):
+            await config.migrate_up()
+        async with config.provide_driver() as driver:
+            assert await driver.select_value("SELECT CONNECTION_ID()") != failed_on
+        sql_migration(migrations_dir, "0001", "bad", "CREATE TABLE fixed (id INTEGER);")
+        assert len(await config.migrate_up()) == 1  # the run lock was not left held
+    finally:
+        await config.close_pool()
