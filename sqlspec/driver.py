@@ -42,6 +42,10 @@ class AsyncDriver(ABC):
     dialect: ClassVar[Dialect]
     database: str = ""
     """Which database the connection is to, for messages (never with a password)."""
+    ran_migrations: bool = False
+    """Whether the run lock was taken on this connection: migrations may have changed its session
+    (``SET``, ``USE``, a lock left by a failed release), so a pool closes it instead of handing
+    the session to its next user."""
     _busy: _Turn | None = None
 
     def _one_at_a_time(self) -> _Turn:

@@ -189,14 +189,16 @@ class _AsyncmyConnections(DatabaseConfig):
         if self._pool is not None and self._pool_loop is asyncio.get_running_loop():
             pool = self._pool
             connection = await self._connecting(pool.acquire, {}, where)
+            driver = AsyncmyDriver(connection, where, arguments)
+            clean = False
             try:
-                yield AsyncmyDriver(connection, where, arguments)
-            except BaseException:
-                # What the failure left on the session (a lock, a transaction, a statement still
-                # running) must not reach the next user of the pool: the connection is closed.
-                connection.close()
-                raise
+                yield driver
+                clean = not driver.ran_migrations
             finally:
+                # Only a clean read goes back: what a run or a failure left on the session (its
+                # settings, a lock, a statement still running) must not reach the pool's next user.
+                if not clean:
+                    connection.close()
                 pool.release(connection)
             return
         connection = await self._connecting(asyncmy.connect, arguments, where)

@@ -22,8 +22,8 @@ UP_TO_DATE = "Nothing to apply: the database is up to date"
 """What ``upgrade`` prints when nothing is pending (the command line prints the same line)."""
 
 
-class _Terminated(BaseException):
-    """SIGTERM during the check."""
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM during the check (a KeyboardInterrupt, which asyncio lets through as it does Ctrl-C)."""
 
 
 def _config_option(argv: Sequence[str]) -> str | bool | None:
@@ -47,10 +47,13 @@ def answer_if_up_to_date(argv: Sequence[str]) -> int | None:
     option = _config_option(argv)
     if option is False:
         return None
-    from sqlspec.cli.loader import config_reference, load_configs
+    from sqlspec.cli.loader import config_reference, load_configs, names_a_factory
 
     try:
-        configs = load_configs(config_reference(option if isinstance(option, str) else None))
+        reference = config_reference(option if isinstance(option, str) else None)
+        if names_a_factory(reference):
+            return None  # called here, a factory would be called again by the command line
+        configs = load_configs(reference)
     except Exception:  # the command line reports a config that does not load
         return None
     if len(configs) != 1 or configs[0].migration_config.tenant_schemas is not None:

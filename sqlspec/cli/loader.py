@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeGuard
@@ -132,12 +132,27 @@ def _resolve(reference: str) -> object:
     raise ConfigNotFoundError(f"module {whole.__name__} holds several configs; name one: {names}")
 
 
-def load_configs(reference: str) -> list[DatabaseConfig]:
-    """Import ``reference`` (the current directory is importable) and return its configs."""
+def _is_factory(value: object) -> TypeGuard[Callable[[], object]]:
+    return callable(value) and not _is_config(value) and not isinstance(value, type)
+
+
+def _importable_here() -> None:
+    """Make the current directory importable, as ``python -m`` would (a console script's is not)."""
     if "" not in sys.path and str(Path.cwd()) not in sys.path:
         sys.path.insert(0, str(Path.cwd()))
+
+
+def names_a_factory(reference: str) -> bool:
+    """Whether ``reference`` is a function that returns the configs (rather than the configs)."""
+    _importable_here()
+    return _is_factory(_resolve(reference))
+
+
+def load_configs(reference: str) -> list[DatabaseConfig]:
+    """Import ``reference`` (the current directory is importable) and return its configs."""
+    _importable_here()
     value = _resolve(reference)
-    if callable(value) and not _is_config(value) and not isinstance(value, type):
+    if _is_factory(value):
         try:
             value = value()
         except Exception as error:

@@ -199,6 +199,7 @@ class MigrationEngine:
                 yield session
             return
         lock = self._dialect.run_lock(connected, self._settings.version_table)
+        connected.ran_migrations = True
         from sqlspec.migrations.settle import background_tasks
 
         async with hold_run_lock(lock, self._settings.lock_timeout), background_tasks() as tasks:

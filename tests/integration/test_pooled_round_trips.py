@@ -259,7 +259,7 @@ async def _mysql_connections_made(watcher: Any) -> int:
 
 
 @pytest.mark.mysql
-async def test_mysql_calls_through_the_pool_open_no_connection(mysql_dsn: str, migrations_dir: Path) -> None:
+async def test_mysql_checks_through_the_pool_open_no_connection(mysql_dsn: str, migrations_dir: Path) -> None:
     import asyncmy
 
     from sqlspec.adapters.asyncmy import AsyncmyConfig
@@ -272,14 +272,15 @@ async def test_mysql_calls_through_the_pool_open_no_connection(mysql_dsn: str, m
     await config.open_pool()
     try:
         assert config.pool_is_open()
-        assert len(await config.migrate_up("+1")) == 1
+        assert len(await config.migrate_up()) == 3
+        # A connection that ran migrations is closed, not pooled (its session may have changed):
+        # the next check connects once, and the checks after it reuse that connection.
+        assert await config.migrate_up() == []
         before = await _mysql_connections_made(watcher)
-        assert len(await config.migrate_up("+1")) == 1  # an applying call: read, lock, run, release
-        assert await config.migrate_up("head") != []
         assert await config.migrate_up() == []
         assert await config.up_to_date()
-        assert await _mysql_connections_made(watcher) == before
         assert await config.current_revision() == "0003"
+        assert await _mysql_connections_made(watcher) == before
     finally:
         await config.close_pool()
         watcher.close()
@@ -308,5 +309,24 @@ async def test_mysql_pooled_connection_that_failed_is_not_reused(
             assert await driver.select_value("SELECT CONNECTION_ID()") != failed_on
         sql_migration(migrations_dir, "0001", "bad", "CREATE TABLE fixed (id INTEGER);")
         assert len(await config.migrate_up()) == 1  # the run lock was not left held
+    finally:
+        await config.close_pool()
+
+
+@pytest.mark.mysql
+async def test_mysql_session_a_run_changed_is_not_pooled(mysql_dsn: str, migrations_dir: Path) -> None:
+    """What a migration sets on its session (a variable here; a USE or sql_mode alike) stays with it."""
+    from sqlspec.adapters.asyncmy import AsyncmyConfig
+
+    upgrade = "SET @left_by_migration = 1;\nCREATE TABLE t1 (id INTEGER);"
+    sql_migration(migrations_dir, "0001", "sets", upgrade)
+    config = AsyncmyConfig(
+        connection_config={"dsn": mysql_dsn}, migration_config={"script_location": str(migrations_dir)}
+    )
+    await config.open_pool()
+    try:
+        assert len(await config.migrate_up()) == 1
+        async with config.provide_driver() as driver:
+            assert await driver.select_value("SELECT @left_by_migration AS v") is None
     finally:
         await config.close_pool()

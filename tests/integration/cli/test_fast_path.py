@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -101,18 +102,37 @@ def test_an_unreachable_database_is_reported_once_by_the_command_line(sqlite_pro
 
 
 def test_the_answer_loads_neither_typer_nor_the_runner(sqlite_project: Project) -> None:
-    """What makes the no-op upgrade cheap: the command line and the migration runner stay unloaded."""
+    """What makes the no-op upgrade cheap, through the real ``sqlspec`` executable (whose folder is
+    not importable by itself): the command line and the migration runner stay unloaded."""
     _write_two(sqlite_project)
     assert sqlite_project.cli("upgrade").exit_code == 0
-    script = (
-        "import sys\n"
-        "from sqlspec.cli.fast_path import answer_if_up_to_date\n"
-        f"code = answer_if_up_to_date(['--config', {sqlite_project.reference!r}, 'upgrade'])\n"
-        "heavy = ('typer', 'sqlspec.cli.app', 'sqlspec.migrations.runner')\n"
-        "loaded = sorted(m for m in heavy if m in sys.modules)\n"
-        "print(code, loaded)\n"
+    done = sqlite_project.process("upgrade", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == UP_TO_DATE + "\n"
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "sqlspec.cli.fast_path" in imported  # the import log is there
+    assert not imported & {"typer", "sqlspec.cli.app", "sqlspec.migrations.runner"}
+
+
+def test_a_config_factory_is_called_once(sqlite_project: Project) -> None:
+    """A function returning the config is left to the command line, which calls it once (with work
+    pending, a check that called it would hand over to a command line calling it again)."""
+    _write_two(sqlite_project)
+    marker = sqlite_project.root / "calls.txt"
+    package = sqlite_project.root / sqlite_project.package
+    (package / "factory.py").write_text(
+        f"from {sqlite_project.reference} import config as _config\n\n\n"
+        f"def make():\n    with open({str(marker)!r}, 'a') as f:\n        f.write('x')\n    return _config\n"
     )
+    executable = Path(sys.executable).parent / "sqlspec"
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=sqlite_project.root, capture_output=True, text=True, check=False
+        [str(executable), "--config", f"{sqlite_project.package}.factory:make", "upgrade"],
+        cwd=sqlite_project.root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
-    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stderr
+    assert done.returncode == 0, done.stderr
+    assert "applied 0002" in done.stdout
+    assert marker.read_text() == "x"
