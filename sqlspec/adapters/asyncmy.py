@@ -71,6 +71,12 @@ class AsyncmyDriver(AsyncDriver):
     async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         return await self._run(sql, params)
 
+    async def _select_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        # A plain cursor's tuples: the up-to-date check reads one column of every row, no dicts.
+        async with self.connection.cursor() as cursor:
+            await cursor.execute(sql, params or None)
+            return [row[0] for row in await cursor.fetchall()]
+
     async def _begin(self) -> None:
         await self._run("START TRANSACTION", ())
 
