@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from sqlspec.cli import output
+from sqlspec.cli.signals import EXIT_SIGINT, EXIT_SIGTERM, Terminated, run_engine_call
 
 if TYPE_CHECKING:
     from sqlspec.config import DatabaseConfig
     from sqlspec.fleet import Target
-    from sqlspec.migrations.engine import MigrationEngine
 
 __all__ = (
     "EXIT_FAILED",
@@ -58,18 +58,12 @@ Prepare = Callable[["Target", Document], int | None]
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-EXIT_SIGINT = 130
-EXIT_SIGTERM = 143
 
 JsonOption = Annotated[
     bool,
     typer.Option("--json", help="Print one JSON document on stdout; progress and warnings go to stderr."),
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an error.")]
-
-
-class Terminated(KeyboardInterrupt):
-    """A run stopped by SIGTERM: handled as Ctrl-C is, but exits 143."""
 
 
 class CLIState:
@@ -474,50 +468,6 @@ def _fill(
     document.update(command=command, bind_key=config.bind_key, exit_code=code)
     document.update(payload)
     document.update(warnings=list(warnings), error=error or said)
-
-
-def run_engine_call(
-    function: Callable[..., Any],
-    *args: Any,
-    engine: MigrationEngine | None = None,
-    interruption: Callable[[], str | None] | None = None,
-) -> Any:
-    """Run an engine call to its end; SIGINT (Ctrl-C) and SIGTERM stop it the same way.
-
-    Either signal cancels the call through anyio, so the engine's shielded steps (a statement
-    being settled, its version row, a COMMIT) still finish; asyncio's own Ctrl-C handler would
-    cancel the task outright, through any shield. The KeyboardInterrupt that follows carries
-    ``engine``'s one line about what was left (or ``interruption()``'s).
-    """
-    import signal
-
-    import anyio
-
-    from sqlspec._sync import run_blocking
-    from sqlspec.migrations.settle import background_tasks
-
-    received: list[str] = []
-
-    async def until_done_or_signalled() -> Any:
-        async with background_tasks() as tasks:
-
-            async def watch() -> None:
-                with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                    async for signum in signals:
-                        received.append(signal.Signals(signum).name)
-                        tasks.cancel_scope.cancel()
-                        return
-
-            tasks.start_soon(watch)
-            return await function(*args)
-
-    result = run_blocking(until_done_or_signalled)
-    if not received:
-        return result
-    detail = engine.interruption if engine is not None and engine.interruption else ""
-    if interruption is not None:
-        detail = interruption() or ""
-    raise (Terminated if received[0] == "SIGTERM" else KeyboardInterrupt)(detail)
 
 
 def interactive() -> bool:

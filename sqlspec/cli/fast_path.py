@@ -11,19 +11,13 @@ decided here that the command line would decide differently.
 
 from __future__ import annotations
 
-import signal
 import sys
 from collections.abc import Sequence
-from types import FrameType
 
 __all__ = ("answer_if_up_to_date",)
 
 UP_TO_DATE = "Nothing to apply: the database is up to date"
 """What ``upgrade`` prints when nothing is pending (the command line prints the same line)."""
-
-
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM during the check (a KeyboardInterrupt, which asyncio lets through as it does Ctrl-C)."""
 
 
 def _config_option(argv: Sequence[str]) -> str | bool | None:
@@ -59,21 +53,15 @@ def answer_if_up_to_date(argv: Sequence[str]) -> int | None:
     if len(configs) != 1 or configs[0].migration_config.tenant_schemas is not None:
         return None  # several targets: the command line's fleet runner
     config = configs[0]
-    from sqlspec._sync import run_blocking
+    from sqlspec.cli.signals import EXIT_SIGINT, EXIT_SIGTERM, Terminated, run_engine_call
 
-    def terminate(signum: int, frame: FrameType | None) -> None:
-        raise _Terminated
-
-    previous = signal.signal(signal.SIGTERM, terminate)
     try:
-        if not run_blocking(config.migration_engine().up_to_date):
+        if not run_engine_call(config.migration_engine().up_to_date):
             return None
-    except (KeyboardInterrupt, _Terminated) as stop:
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM, stopped as the command line stops them
         sys.stderr.write("Error: interrupted; nothing was changed\n")
-        return 143 if isinstance(stop, _Terminated) else 130
+        return EXIT_SIGTERM if isinstance(stop, Terminated) else EXIT_SIGINT
     except Exception:  # reported by the command line, which runs the check again
         return None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     sys.stdout.write(UP_TO_DATE + "\n")
     return 0

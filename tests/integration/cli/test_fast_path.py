@@ -7,6 +7,7 @@ unreachable database) handled by the full command line, with nothing applied by 
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,46 @@ def test_a_config_factory_is_called_once(sqlite_project: Project) -> None:
     assert done.returncode == 0, done.stderr
     assert "applied 0002" in done.stdout
     assert marker.read_text() == "x"
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_during_the_check_stops_it_cleanly(
+    sqlite_project: Project, signum: signal.Signals, code: int
+) -> None:
+    """The check waits for a database another process holds locked; the signal ends it with the
+    documented exit code and one line, and nothing of the connection's thread is left to report."""
+    _write_two(sqlite_project)
+    assert sqlite_project.cli("upgrade").exit_code == 0
+    database = sqlite_project.root / "app.db"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            f"c = sqlite3.connect({str(database)!r}, isolation_level=None)\n"
+            "c.execute('BEGIN EXCLUSIVE'); print('held', flush=True); time.sleep(30)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        executable = Path(sys.executable).parent / "sqlspec"
+        checking = subprocess.Popen(
+            [str(executable), "--config", sqlite_project.reference, "upgrade"],
+            cwd=sqlite_project.root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert checking.stderr is not None
+        assert "waiting for SQLite database" in checking.stderr.readline()  # it is in the check
+        checking.send_signal(signum)
+        out, err = checking.communicate(timeout=30)
+    finally:
+        holder.kill()
+        holder.communicate()  # waits, and closes its pipe
+    assert checking.returncode == code
+    assert out == ""
+    assert err.strip() == "Error: interrupted; nothing was changed"
