@@ -292,3 +292,58 @@ async def test_an_idle_session_timeout_stops_the_run_before_anything_more_commit
     assert "0004" not in rows
     assert [row["x"] for row in await query(postgres_project, "SELECT x FROM a ORDER BY x")] == [1, 3]
     assert not await query(postgres_project, "SELECT 1 FROM pg_tables WHERE tablename = 'after_'")
+
+
+def _slow_commit(project: Project) -> None:
+    """0002: quick statements whose COMMIT takes 3 s (a deferred constraint trigger sleeps)."""
+    sql_migration(
+        project.migrations,
+        "0002",
+        "slow_commit",
+        "CREATE TABLE slow (id INTEGER);\n"
+        "CREATE FUNCTION slow_check() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN PERFORM pg_sleep(3); RETURN NULL; END $$;\n"
+        "CREATE CONSTRAINT TRIGGER slow_at_commit AFTER INSERT ON slow DEFERRABLE INITIALLY DEFERRED\n"
+        "FOR EACH ROW EXECUTE FUNCTION slow_check();\n"
+        "INSERT INTO slow VALUES (1);",
+        down_revision="0001",
+    )
+
+
+@pytest.mark.postgres
+async def test_wait_for_during_the_commit_times_out_after_it_and_the_migration_is_applied(
+    postgres_project: Project,
+) -> None:
+    """asyncio's own Task.cancel (wait_for) does not cut a COMMIT already sent either."""
+    project = postgres_project
+    _account(project)
+    config = project.config()
+    await config.migrate_up()
+    _slow_commit(project)
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(config.migrate_up(), 1.5)
+    assert time.monotonic() - started > 2.5  # the wait outlasted the timeout: the COMMIT finished
+    assert set(await version_rows(project)) == {"0001", "0002"}
+    assert await query(project, "SELECT id FROM slow") == [{"id": 1}]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+async def test_a_signal_during_the_commit_waits_for_it_and_the_migration_is_applied(
+    postgres_project: Project, signum: signal.Signals, code: int
+) -> None:
+    """A COMMIT already sent is waited for, not cut: the migration is applied whole, and the line
+    does not claim a rollback."""
+    project = postgres_project
+    _account(project)
+    await project.config().migrate_up()
+    _slow_commit(project)
+    running = project.start("upgrade")
+    await anyio.sleep(1.5)  # its statements ran at once; the COMMIT runs the deferred trigger
+    running.send_signal(signum)
+    stopped = finish(running)
+    assert stopped.returncode == code
+    assert error_line(stopped) == "Error: interrupted; what finished before stays done, see `sqlspec history`"
+    assert set(await version_rows(project)) == {"0001", "0002"}
+    assert await query(project, "SELECT id FROM slow") == [{"id": 1}]
