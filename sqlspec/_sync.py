@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import anyio
-import anyio.from_thread
 import anyio.lowlevel
 
 from sqlspec.exceptions import SyncInEventLoopError
@@ -29,6 +28,8 @@ class HasAsyncTwin(Protocol):
 
 
 def _in_anyio_worker_thread() -> bool:
+    import anyio.from_thread  # here: most runs never come from a worker thread
+
     try:
         anyio.from_thread.check_cancelled()
     except RuntimeError:  # anyio.NoEventLoopError: not a thread started by anyio.to_thread

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
-import tempfile
 import time
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
@@ -254,9 +252,13 @@ class SqliteScratch:
         return {**self.connection_config, "database": name, "uri": False}
 
     async def _create_scratch(self, name: str) -> dict[str, Any]:
+        import tempfile  # scratch databases only (sqlspec test): not on every import
+
         folder = await anyio.to_thread.run_sync(lambda: tempfile.mkdtemp(prefix="sqlspec-scratch-"))
         return self._database_config(str(Path(folder) / f"{name}.db"))
 
     async def _drop_scratch(self, name: str, connection_config: dict[str, Any]) -> None:
         folder = Path(connection_config["database"]).parent
+        import shutil
+
         await anyio.to_thread.run_sync(lambda: shutil.rmtree(folder, ignore_errors=True))

@@ -12,7 +12,6 @@ import bisect
 import difflib
 import functools
 import hashlib
-import importlib.util
 import itertools
 import os
 import re
@@ -580,6 +579,8 @@ def import_python_migration(migration: Migration) -> ModuleType:
     name = (
         f"sqlspec_migration_{migration.revision}_{hashlib.sha1(str(migration.path).encode()).hexdigest()[:8]}"
     )
+    import importlib.util  # only to run a Python migration
+
     spec = importlib.util.spec_from_file_location(name, migration.path)
     if spec is None or spec.loader is None:
         raise MigrationSourceError(migration.path, "cannot be imported as a Python module")
