@@ -57,9 +57,6 @@ class Dialect(ABC):
     """Statements that end the transaction a transactional migration runs in."""
     client_stream_statements: ClassVar[tuple[Rule, ...]] = ()
     """Statements that need a client streaming data, which no driver does: they would hang."""
-    insert_reads_own_table: ClassVar[bool] = True
-    """Whether an ``INSERT ... VALUES`` may hold a subquery on the table it inserts into, which
-    costs the database less than ``INSERT ... SELECT`` (MySQL refuses it: error 1093)."""
 
     def __str__(self) -> str:
         return self.name

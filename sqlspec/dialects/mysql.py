@@ -84,7 +84,6 @@ class MySQLDialect(Dialect):
     # index at 255 bytes, under the 767-byte limit of the oldest row formats still found.
     key_type = "VARCHAR(255) CHARACTER SET ascii COLLATE ascii_bin"
     table_options = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
-    insert_reads_own_table = False
     transaction_control_statements: ClassVar[tuple[Rule, ...]] = (
         *TRANSACTION_CONTROL,
         ("SET autocommit", re.compile(r"SET\s+(?:SESSION\s+|@@(?:SESSION\.)?)?autocommit\b", _I)),

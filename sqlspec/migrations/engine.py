@@ -202,10 +202,17 @@ class MigrationEngine:
         connected.ran_migrations = True
         from sqlspec.migrations.settle import background_tasks
 
-        async with hold_run_lock(lock, self._settings.lock_timeout), background_tasks() as tasks:
-            tasks.start_soon(keep_alive, lock)
-            await self._dialect.prepare_run(connected)
-            yield connected, tasks
+        try:
+            async with hold_run_lock(lock, self._settings.lock_timeout), background_tasks() as tasks:
+                tasks.start_soon(keep_alive, lock)
+                await self._dialect.prepare_run(connected)
+                yield connected, tasks
+        finally:
+            self._runner.next_order = None  # known only while the lock is held
+
+    def _number_after(self, applied: Sequence[AppliedMigration]) -> None:
+        """Under the run lock, having just read ``applied``: the rows the run inserts come next."""
+        self._runner.next_order = max((row.install_order for row in applied), default=0) + 1
 
     @asynccontextmanager
     async def _reading(self) -> AsyncIterator[AsyncDriver | None]:
@@ -387,6 +394,7 @@ class MigrationEngine:
         migrations = self._load_upgrade(files, applied, revision)
         if migrations:
             await self._store.ensure_table(driver)
+        self._number_after(applied)
         return [
             await self._runner.run(
                 driver,
@@ -499,6 +507,7 @@ class MigrationEngine:
             migrations = self._load_upgrade(files, applied, revision)
             if migrations:
                 await self._store.ensure_table(driver)
+                self._number_after(applied)
                 async with driver.transaction():
                     for migration in migrations:
                         await self._runner.record(driver, migration, "upgrade", 0)

@@ -80,6 +80,9 @@ class MigrationRunner:
         self._reporter = reporter
         self.interruption: str | None = None
         """What an interrupted run left, in one line, once it was cancelled mid-migration."""
+        self.next_order: int | None = None
+        """The install order of the next row a run inserts, from the rows it read under the run
+        lock (see :meth:`VersionStore.insert`); ``None``: the database counts."""
 
     async def run(
         self,
@@ -201,6 +204,7 @@ class MigrationRunner:
         await self._store.insert(driver, **self._row(migration, round(elapsed_ms)))
 
     def _row(self, migration: Migration, execution_ms: int) -> dict[str, Any]:
+        order, self.next_order = self.next_order, None if self.next_order is None else self.next_order + 1
         return {
             "version": migration.revision,
             "script": migration.path.name,
@@ -209,6 +213,7 @@ class MigrationRunner:
             "checksum": migration.checksum,
             "checksum_algorithm": CHECKSUM_ALGORITHM,
             "execution_ms": execution_ms,
+            "install_order": order,
         }
 
     async def _upgrade_by_statement(

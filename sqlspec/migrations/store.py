@@ -113,14 +113,15 @@ class VersionStore:
         self._param = dialect.placeholder
         self._read_on: weakref.ref[AsyncDriver] | None = None
         """The connection that last read the table, which therefore exists for it."""
-        values = [self._param(i) for i in range(1, 13)]
+        values = ", ".join(self._param(i) for i in range(1, 14))
         columns = [c for c in _COLUMNS if c != "install_order"]
         columns_sql = f"INSERT INTO {self._quoted} ({', '.join(columns)}, install_order)"
-        next_order = f"COALESCE(MAX(install_order), 0) + 1 FROM {self._quoted}"
-        self._insert = (  # written once: every migration a run applies inserts a row
-            f"{columns_sql} VALUES ({', '.join(values)}, (SELECT {next_order}))"
-            if dialect.insert_reads_own_table
-            else f"{columns_sql} SELECT {', '.join(values)}, {next_order}"
+        # Written once: every migration a run applies inserts a row. A run knows the next install
+        # order (it read the rows under the run lock); other writers let the database count.
+        self._insert_numbered = f"{columns_sql} VALUES ({values})"
+        self._insert = (
+            f"{columns_sql} SELECT {values.rpartition(', ')[0]}, COALESCE(MAX(install_order), 0) + 1 "
+            f"FROM {self._quoted}"
         )
 
     def _to_record(self, row: Row) -> AppliedMigration:
@@ -231,10 +232,14 @@ class VersionStore:
         status: Status = "applied",
         progress: int | None = None,
         progress_checksum: str | None = None,
+        install_order: int | None = None,
     ) -> None:
-        """Record a migration as applied (or partly applied), after every row already there."""
-        await driver.execute(
-            self._insert,
+        """Record a migration as applied (or partly applied), after every row already there.
+
+        ``install_order``: the row's place, when the caller holds the run lock and read the rows
+        under it (the database is not asked for it again); by default, after the last row.
+        """
+        row = (
             version,
             script,
             description,
@@ -248,6 +253,10 @@ class VersionStore:
             progress,
             progress_checksum,
         )
+        if install_order is None:
+            await driver.execute(self._insert, *row)
+        else:
+            await driver.execute(self._insert_numbered, *row, install_order)
 
     async def record_progress(
         self,
