@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import unquote, urlsplit
 
 import anyio
 
@@ -175,21 +176,35 @@ def rows_of(cursor: sqlite3.Cursor) -> list[Row]:
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+_MAGIC = b"SQLite format 3\x00"
+"""How every SQLite database file begins (an empty file is a database not written yet)."""
+
+
 class ProbedConnection(sqlite3.Connection):
     """A connection that reads the file's header as it opens.
 
     sqlite3 opens a file lazily, so a file that is not a database would pass ``connect`` and fail
     at the first query with an error about the version table; probing here makes it a connection
-    error, in the same trip to the worker thread as the connect itself.
+    error, in the same trip to the worker thread as the connect itself. The 16 bytes are read
+    directly: a statement here (``PRAGMA schema_version``, before) made SQLite read the whole
+    schema one more time per connection, 0.3 ms with 2,000 tables.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        try:
-            self.execute("PRAGMA schema_version").close()
-        except sqlite3.Error:
-            self.close()
-            raise
+    def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
+        _refuse_other_files(database, uri=bool(kwargs.get("uri")))
+        super().__init__(database, *args, **kwargs)
+
+
+def _refuse_other_files(database: Any, *, uri: bool) -> None:
+    """Raise sqlite3's own "file is not a database" for an existing file that is not one."""
+    path = unquote(urlsplit(str(database)).path) if uri else database
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(_MAGIC))
+    except (OSError, TypeError, ValueError):  # missing, a folder, unreadable: sqlite3 says what
+        return
+    if head and head != _MAGIC:
+        raise sqlite3.DatabaseError("file is not a database")
 
 
 _PROBED: dict[type[sqlite3.Connection], type[sqlite3.Connection]] = {sqlite3.Connection: ProbedConnection}
