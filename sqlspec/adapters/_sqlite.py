@@ -60,39 +60,32 @@ class SqliteDriverBase(AsyncDriver):
         """Whether the connection has a transaction open."""
 
     async def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
-        # Every statement of every migration comes through here: the usual case has no set-up.
-        tried = time.monotonic()  # (anyio's clock costs 15 times more, and is read only on a wait)
-        try:
-            await self._call_statement(sql, params)
-            return
-        except sqlite3.OperationalError as error:
-            if not _is_locked(error):
-                raise
-        attempt = partial(self._call_statement, sql, params)
-        await wait_while_locked(attempt, self.database, self.lock_timeout, started=_since(tried))
+        await self._waiting_if_locked(self._call_statement, sql, params)
 
     async def _select(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
-        tried = time.monotonic()
-        try:
-            return await self._call(sql, params)
-        except sqlite3.OperationalError as error:
-            if not _is_locked(error):
-                raise
-        attempt = partial(self._call, sql, params)
-        return await wait_while_locked(attempt, self.database, self.lock_timeout, started=_since(tried))
+        return await self._waiting_if_locked(self._call, sql, params)
 
     async def _call_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         """Execute ``sql`` and return its first column."""
         return [next(iter(row.values())) for row in await self._call(sql, params)]
 
     async def _select_column(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
-        tried = time.monotonic()
+        return await self._waiting_if_locked(self._call_column, sql, params)
+
+    async def _waiting_if_locked(
+        self, call: Callable[[str, tuple[Any, ...]], Awaitable[T]], sql: str, params: tuple[Any, ...]
+    ) -> T:
+        """``call(sql, params)``; on "database is locked", :func:`wait_while_locked` tries again.
+
+        Every statement of every migration comes through here: the usual case has no set-up.
+        """
+        tried = time.monotonic()  # (anyio's clock costs 15 times more, and is read only on a wait)
         try:
-            return await self._call_column(sql, params)
+            return await call(sql, params)
         except sqlite3.OperationalError as error:
             if not _is_locked(error):
                 raise
-        attempt = partial(self._call_column, sql, params)
+        attempt = partial(call, sql, params)
         return await wait_while_locked(attempt, self.database, self.lock_timeout, started=_since(tried))
 
     def is_missing_table(self, error: Exception) -> bool:
