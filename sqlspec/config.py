@@ -84,6 +84,16 @@ class DatabaseConfig(ABC):
         """Whether :meth:`open_pool` opened connections that this event loop can use."""
         return False
 
+    _pool_loop: asyncio.AbstractEventLoop | None = None
+    """The event loop that opened a driver's pool: its connections serve that loop only."""
+
+    def _pool_loop_is_running(self) -> bool:
+        """Whether the running event loop is the one a driver's pool was opened on."""
+        try:
+            return self._pool_loop is asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+
     @asynccontextmanager
     async def scratch_database(self) -> AsyncIterator[Self]:
         """A config like this one for a new, empty database, dropped on exit: where ``sqlspec test`` runs.

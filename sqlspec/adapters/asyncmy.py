@@ -153,7 +153,6 @@ class _AsyncmyConnections(DatabaseConfig):
 
     dialect: ClassVar[Dialect] = MYSQL
     _pool: Pool | None = None
-    _pool_loop: asyncio.AbstractEventLoop | None = None
 
     async def _connecting(
         self, opening: Callable[..., Awaitable[T]], arguments: dict[str, Any], where: str
@@ -174,11 +173,7 @@ class _AsyncmyConnections(DatabaseConfig):
             self._pool_loop = asyncio.get_running_loop()
 
     def pool_is_open(self) -> bool:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        return self._pool is not None and self._pool_loop is loop
+        return self._pool is not None and self._pool_loop_is_running()
 
     async def close_pool(self) -> None:
         pool, self._pool = self._pool, None
@@ -192,7 +187,7 @@ class _AsyncmyConnections(DatabaseConfig):
         arguments = _connect_arguments(self.connection_config)
         where = _describe(arguments)
         # A pool's connections belong to the event loop that opened it; any other loop connects anew.
-        if self._pool is not None and self._pool_loop is asyncio.get_running_loop():
+        if self._pool is not None and self._pool_loop_is_running():
             pool = self._pool
             connection = await self._connecting(pool.acquire, {}, where)
             driver = AsyncmyDriver(connection, where, arguments)

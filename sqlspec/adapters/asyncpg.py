@@ -118,7 +118,6 @@ class _AsyncpgConnections(DatabaseConfig):
 
     dialect: ClassVar[Dialect] = POSTGRES
     _pool: asyncpg.Pool | None = None
-    _pool_loop: asyncio.AbstractEventLoop | None = None
 
     def _arguments(self, *, pool: bool = False) -> dict[str, Any]:
         arguments: dict[str, Any] = {"timeout": _CONNECT_TIMEOUT, **self.connection_config}
@@ -149,11 +148,7 @@ class _AsyncpgConnections(DatabaseConfig):
             self._pool_loop = asyncio.get_running_loop()
 
     def pool_is_open(self) -> bool:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return False
-        return self._pool is not None and self._pool_loop is loop
+        return self._pool is not None and self._pool_loop_is_running()
 
     async def close_pool(self) -> None:
         pool, self._pool = self._pool, None
@@ -167,7 +162,7 @@ class _AsyncpgConnections(DatabaseConfig):
         arguments = self._arguments()  # (built once: it looks up the host name)
         where = _describe(arguments)
         side = partial(self._connecting, asyncpg.connect, arguments)
-        if self._pool is not None and self._pool_loop is asyncio.get_running_loop():
+        if self._pool is not None and self._pool_loop_is_running():
             async with self._pool.acquire() as connection:
                 yield AsyncpgDriver(connection, where, side)
             return
