@@ -6,9 +6,9 @@ with one version-row insert (or delete) inside it, and nothing else: no parsing 
 MySQL every DDL statement commits by itself, so there the transaction holds only the version row:
 the same guarantee Alembic and yoyo get there, see docs/performance.md.) The module
 imports only argparse up front and the drivers (and asyncio) only when a command runs, so it also
-serves as the baseline command line::
+serves as the baseline command line (run as a module, so that it starts from bytecode as the tools do)::
 
-    python benchmarks/raw.py upgrade --database DSN_OR_PATH --folder DIR
+    python -m benchmarks.raw upgrade --database DSN_OR_PATH --folder DIR
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class _Postgres(_Database):
         await self._connection.execute(sql, *params)
 
     async def versions(self, newest_first: bool = False) -> list[str]:
-        import asyncpg  # already loaded by connect: the import only keeps `raw.py --help` light
+        import asyncpg  # already loaded by connect: the import only keeps `--help` light
 
         order = "DESC" if newest_first else "ASC"
         try:

@@ -14,6 +14,7 @@ memory what ``wait4`` reports for it alone.
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import platform
@@ -359,6 +360,20 @@ class _Session:
             self.add(Record("python-startup", "python", startup.seconds, "s", rep=rep))
 
 
+def compile_bytecode() -> None:
+    """Write the bytecode of sqlspec and of the raw baseline, as an installed package has it.
+
+    Alembic and yoyo come from wheels, byte-compiled when pip installed them; sqlspec is installed
+    editable from this checkout, so where ``PYTHONDONTWRITEBYTECODE`` is set (it is on the machine
+    of docs/performance.md) every sqlspec command timed would compile each module it imports from
+    source first, about a quarter of a no-op command's time. The baseline runs as a module
+    (``python -m benchmarks.raw``), so it too starts from bytecode.
+    """
+    for package in ("sqlspec", "sqlspec_litestar", "benchmarks"):
+        if not compileall.compile_dir(REPO / package, quiet=1):
+            raise RuntimeError(f"cannot byte-compile {package}")
+
+
 def run(
     plan: Plan,
     servers: databases.Servers,
@@ -369,6 +384,7 @@ def run(
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     session = _Session(plan, servers, scratch)
+    compile_bytecode()
     started = time.perf_counter()
     progress("S4: --help and --version as whole processes")
     session.help_and_version()

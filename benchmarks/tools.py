@@ -33,7 +33,6 @@ Operation = Literal["upgrade", "check", "downgrade"]
 """S1 apply everything pending, S2 the same call when nothing is pending, S3 revert to base."""
 
 BIN = Path(sys.executable).parent
-RAW_SCRIPT = Path(__file__).with_name("raw.py")
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,8 @@ class Raw(Tool):
         action = "downgrade" if operation == "downgrade" else "upgrade"
         return [
             sys.executable,
-            str(RAW_SCRIPT),
+            "-m",
+            "benchmarks.raw",
             action,
             "--database",
             self._database(target),
@@ -169,7 +169,7 @@ class Raw(Tool):
         ]
 
     def help_command(self, flag: Literal["--help", "--version"]) -> list[str] | None:
-        return [sys.executable, str(RAW_SCRIPT), flag]
+        return [sys.executable, "-m", "benchmarks.raw", flag]
 
 
 class _RawSession(Session):

@@ -9,12 +9,14 @@ in a task of its own; the caller waits for it, then lets the cancellation go on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import anyio
 
-__all__ = ("to_the_end",)
+__all__ = ("shield", "to_the_end")
 
 T = TypeVar("T")
 
@@ -32,9 +34,29 @@ class _Uncancellable(asyncio.Task):  # type: ignore[type-arg]
         return False
 
 
+def shield() -> contextlib.AbstractContextManager[object]:
+    """``anyio.CancelScope(shield=True)``, wherever an anyio scope could cancel the task that enters it.
+
+    On asyncio, every anyio scope is made by anyio's asyncio backend, so a task entering here
+    before that module was ever loaded is inside none: there is nothing to keep out, and the
+    empty context spares the up-to-date check (``sqlspec upgrade`` with nothing to do, on a plain
+    asyncio loop) loading the backend, about 15 ms of the command's start-up. Scopes entered later
+    are entered inside this one, so they cannot cancel past it either. Under trio, trio's own
+    scopes exist without anyio: the shield is always real there.
+    """
+    if "anyio._backends._asyncio" not in sys.modules:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio (trio): its native scopes need anyio's shield
+            pass
+        else:
+            return contextlib.nullcontext()
+    return anyio.CancelScope(shield=True)
+
+
 async def to_the_end(step: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Await ``step()`` to its end even when cancelled meanwhile; then re-raise that cancellation."""
-    with anyio.CancelScope(shield=True):
+    with shield():
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # trio: nothing cancels past its shields

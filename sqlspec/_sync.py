@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import anyio
-import anyio.lowlevel
 
 from sqlspec.exceptions import SyncInEventLoopError
 
@@ -38,6 +37,8 @@ def _in_anyio_worker_thread() -> bool:
 
 
 def _event_loop_running_here() -> bool:
+    import anyio.lowlevel  # here: importing sqlspec should not load it
+
     try:
         anyio.lowlevel.current_token()
     except RuntimeError:  # anyio.NoEventLoopError

@@ -8,15 +8,13 @@ sync configs get one-line blocking twins of the same methods (see :mod:`sqlspec.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Self
 from urllib.parse import urlsplit, urlunsplit
 
-import anyio
-
+from sqlspec._cancel import shield
 from sqlspec._sync import blocking_twin
 from sqlspec.exceptions import ImproperConfigurationError
 from sqlspec.migrations.config import MigrationConfig, to_migration_config
@@ -101,6 +99,8 @@ class DatabaseConfig(ABC):
         On a server the database is created through this config's own connection, so its user needs
         the right to create databases; for SQLite it is a file in a temporary folder.
         """
+        import secrets  # here: it loads hashlib and random, which nothing else at start-up needs
+
         name = f"sqlspec_scratch_{secrets.token_hex(6)}"
         connection_config = await self._create_scratch(name)
         try:
@@ -110,7 +110,7 @@ class DatabaseConfig(ABC):
                 bind_key=self.bind_key,
             )
         finally:
-            with anyio.CancelScope(shield=True):
+            with shield():
                 await self._drop_scratch(name, connection_config)
 
     def for_database(self, name: str) -> Self:

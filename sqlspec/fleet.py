@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 import anyio
 
+from sqlspec._cancel import shield
 from sqlspec.migrations.tenants import resolve_tenant_schemas
 
 if TYPE_CHECKING:
@@ -224,7 +225,7 @@ async def _shared_connections(targets: Sequence[Target], concurrency: int) -> As
                 target.config = copy
         yield
     finally:
-        with anyio.CancelScope(shield=True):
+        with shield():
             for original, copy, tenants in pooled:
                 for target in tenants:
                     target.config = original

@@ -79,14 +79,14 @@ class SqliteDriverBase(AsyncDriver):
 
         Every statement of every migration comes through here: the usual case has no set-up.
         """
-        tried = time.monotonic()  # (anyio's clock costs 15 times more, and is read only on a wait)
+        tried = time.monotonic()
         try:
             return await call(sql, params)
         except sqlite3.OperationalError as error:
             if not _is_locked(error):
                 raise
         attempt = partial(call, sql, params)
-        return await wait_while_locked(attempt, self.database, self.lock_timeout, started=_since(tried))
+        return await wait_while_locked(attempt, self.database, self.lock_timeout, started=tried)
 
     def is_missing_table(self, error: Exception) -> bool:
         return isinstance(error, sqlite3.OperationalError) and "no such table" in str(error)
@@ -110,11 +110,6 @@ class SqliteDriverBase(AsyncDriver):
             await self._execute("ROLLBACK", ())
 
 
-def _since(tried: float) -> float:
-    """The event loop's time of the ``time.monotonic()`` moment ``tried``."""
-    return anyio.current_time() - (time.monotonic() - tried)
-
-
 async def wait_while_locked(
     attempt: Callable[[], Awaitable[T]], database: str, lock_timeout: float, *, started: float | None = None
 ) -> T:
@@ -124,10 +119,12 @@ async def wait_while_locked(
     The wait ends after ``lock_timeout`` seconds, unless the lock belongs to a migration run whose
     holder is alive (its run lock's heartbeat is fresh): that one is waited for to its end.
     ``started``: when a first attempt, already failed on the lock, began (the wait counts from there).
+    Times are ``time.monotonic()``: SQLite's busy handler waits in real time, whatever the event
+    loop's clock, and reading it loads nothing (anyio's clock would load its backend).
     """
     failed_once = started is not None
     if started is None:
-        started = anyio.current_time()
+        started = time.monotonic()
     next_notice = started + _BUSY_STEP
     while True:
         if failed_once:
@@ -138,7 +135,7 @@ async def wait_while_locked(
             except sqlite3.OperationalError as error:
                 if not _is_locked(error):
                     raise
-        now = anyio.current_time()
+        now = time.monotonic()
         due, timed_out = now >= next_notice, now - started >= lock_timeout
         if not (due or timed_out):
             continue

@@ -12,8 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 import aiosqlite
 import anyio
-import anyio.to_thread
 
+from sqlspec._cancel import shield
 from sqlspec.adapters._sqlite import (
     SqliteDriverBase,
     SqliteScratch,
@@ -133,7 +133,7 @@ class AiosqliteConfig(SqliteScratch, AsyncDatabaseConfig):
     async def close_pool(self) -> None:
         kept, self._kept, self._keeping = self._kept, None, None
         if kept is not None and not kept.busy:  # a busy one is closed by its user, on release
-            with anyio.CancelScope(shield=True):
+            with shield():
                 await kept.connection.close()
 
     def _database(self) -> str:
@@ -155,14 +155,14 @@ class AiosqliteConfig(SqliteScratch, AsyncDatabaseConfig):
                     yield AiosqliteDriver(kept.connection, kept.database, self.migration_config.lock_timeout)
                 finally:
                     kept.busy = False
-                    with anyio.CancelScope(shield=True):
+                    with shield():
                         await self._release(kept)
                 return
         connection = await self._connect()
         try:
             yield AiosqliteDriver(connection, self._database(), self.migration_config.lock_timeout)
         finally:
-            with anyio.CancelScope(shield=True):
+            with shield():
                 await connection.close()
 
     async def _kept_connection(self) -> _KeptConnection | None:
@@ -207,7 +207,9 @@ class AiosqliteConfig(SqliteScratch, AsyncDatabaseConfig):
                 # it; left running, it would report to this event loop after the loop has closed.
                 worker = getattr(connection, "_thread", None)
                 if worker is not None:
-                    with anyio.CancelScope(shield=True):
+                    import anyio.to_thread  # here: only a failed connect needs it
+
+                    with shield():
                         await anyio.to_thread.run_sync(worker.join)
                 raise
 

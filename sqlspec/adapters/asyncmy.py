@@ -13,8 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote, urlsplit
 
-import anyio
-
+from sqlspec._cancel import shield
 from sqlspec._redact import redact_dsn, redact_text
 from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig, require_asyncio
 from sqlspec.dialects import Dialect
@@ -178,7 +177,7 @@ class _AsyncmyConnections(DatabaseConfig):
     async def close_pool(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
-            with anyio.CancelScope(shield=True):
+            with shield():
                 pool.close()
                 await pool.wait_closed()
 
@@ -206,7 +205,7 @@ class _AsyncmyConnections(DatabaseConfig):
         try:
             yield AsyncmyDriver(connection, where, arguments)
         finally:
-            with anyio.CancelScope(shield=True):
+            with shield():
                 if connection.connected:
                     await connection.ensure_closed()
 

@@ -10,8 +10,7 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any, ClassVar, TypeVar
 
-import anyio
-
+from sqlspec._cancel import shield
 from sqlspec._redact import redact_dsn, redact_text
 from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig, require_asyncio
 from sqlspec.dialects import Dialect
@@ -153,7 +152,7 @@ class _AsyncpgConnections(DatabaseConfig):
     async def close_pool(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
-            with anyio.CancelScope(shield=True):
+            with shield():
                 await pool.close()
 
     @asynccontextmanager
@@ -170,7 +169,7 @@ class _AsyncpgConnections(DatabaseConfig):
         try:
             yield AsyncpgDriver(connection, where, side)
         finally:
-            with anyio.CancelScope(shield=True):
+            with shield():
                 await connection.close()
 
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import anyio
 import anyio.to_thread
 
+from sqlspec._cancel import shield
 from sqlspec.adapters._sqlite import (
     SqliteDriverBase,
     SqliteScratch,
@@ -63,7 +64,7 @@ class SqliteDriver(SqliteDriverBase):
             # Ctrl-C or a timeout: stop the statement, and wait for its thread to let go of the
             # connection, so the rollback that follows neither waits behind it nor runs beside it.
             self.connection.interrupt()
-            with anyio.CancelScope(shield=True):
+            with shield():
                 await anyio.to_thread.run_sync(finished.wait)
             raise
 
@@ -98,5 +99,5 @@ class SqliteConfig(SqliteScratch, SyncDatabaseConfig):
         try:
             yield SqliteDriver(connection, str(database), self.migration_config.lock_timeout)
         finally:
-            with anyio.CancelScope(shield=True):
+            with shield():
                 await anyio.to_thread.run_sync(connection.close)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import re
 import socket
@@ -39,6 +38,8 @@ def _read_holder(path: Path, *, others_only: bool = False) -> Holder | None:
         beat = path.stat().st_mtime
     except OSError:
         return None
+    import json  # here, as in the writer: only a wait or a run reads a holder file
+
     try:
         about = json.loads(text)
         who = f"pid {about['pid']} on {about['host']}, since {about['since']}"
@@ -91,6 +92,8 @@ class LockFile(RunLock):
         handle.seek(0)
         handle.truncate()
         since = datetime.now().astimezone().isoformat(timespec="seconds")
+        import json
+
         handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": since}))
         handle.flush()
         self._file = handle

@@ -18,8 +18,6 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-import anyio.abc
-
 from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import (
     DatabaseConnectionError,
@@ -48,6 +46,8 @@ from sqlspec.migrations.store import AppliedMigration, VersionStore
 # What only a run, a check or a report needs loads when first used: an up-to-date upgrade (the
 # start-up of every app and deploy) imports the listing, the table and the plan, and no more.
 if TYPE_CHECKING:
+    import anyio.abc
+
     from sqlspec.dialects import Dialect
     from sqlspec.migrations.check import Problem
     from sqlspec.migrations.config import MigrationConfig

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import ast
 import bisect
-import difflib
 import functools
-import hashlib
 import itertools
 import os
 import re
@@ -304,6 +302,8 @@ def normalise(text: str) -> str:
 
 
 def _checksum(*parts: str | None) -> str:
+    import hashlib  # here: an up-to-date check hashes nothing, and the import is a third of this module's
+
     digest = hashlib.sha256()
     for part in parts:
         digest.update(b"\x00" if part is None else normalise(part).encode() + b"\x01")
@@ -376,7 +376,7 @@ def _sql_header(path: Path, lines: list[str], ended: list[str]) -> tuple[dict[st
                     field["value"], offset + field.start("value"), offset + field.end("value")
                 )
                 header.setdefault(key, value)
-            elif near := difflib.get_close_matches(key, _SQL_KEYS, n=1, cutoff=0.8):
+            elif near := _close_key(key):
                 # Other "-- word: text" lines are comments, but a misspelt key would be dropped
                 # without a word (a lost "transactional: false" fails far from its cause).
                 raise MigrationSourceError(
@@ -384,6 +384,13 @@ def _sql_header(path: Path, lines: list[str], ended: list[str]) -> tuple[dict[st
                 )
         offset += len(ended[index])
     return header, len(lines)
+
+
+def _close_key(key: str) -> list[str]:
+    """The header key ``key`` is probably a misspelling of, if any."""
+    import difflib  # here: only a "-- word: text" comment needs it
+
+    return difflib.get_close_matches(key, _SQL_KEYS, n=1, cutoff=0.8)
 
 
 def _sql_markers(lines: list[str], first: int) -> list[tuple[int, str]]:
@@ -576,6 +583,8 @@ def import_python_migration(migration: Migration) -> ModuleType:
     Cached per parsed migration (its checksum included), so the import that validates a run before
     anything runs is the one the run uses: the module's top level executes once.
     """
+    import hashlib
+
     name = (
         f"sqlspec_migration_{migration.revision}_{hashlib.sha1(str(migration.path).encode()).hexdigest()[:8]}"
     )

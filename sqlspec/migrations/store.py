@@ -8,7 +8,6 @@ happen only under the run lock, so the store never has to second-guess another p
 from __future__ import annotations
 
 import functools
-import getpass
 import socket
 import weakref
 from datetime import UTC, datetime
@@ -94,6 +93,8 @@ class AppliedMigration(msgspec.Struct, frozen=True, kw_only=True):
 @functools.cache
 def applied_by() -> str:
     """Who applies a migration: ``user@host``, for the version table's audit column."""
+    import getpass  # here: read once, when the first row is written
+
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry, e.g. an arbitrary uid in a container
