@@ -121,7 +121,9 @@ class _Mysql(_Database):
 
     async def close(self) -> None:
         await self._cursor.close()
-        self._connection.close()
+        # COM_QUIT, as every tool sends (PyMySQL's close() does, sqlspec's too): a socket closed
+        # without it is an aborted client to the server, counted and maybe logged there.
+        await self._connection.ensure_closed()
 
 
 async def connect(database: str) -> _Database:

@@ -23,6 +23,7 @@ fast path after one scan that proves the text is plain; anything else gets the l
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterator
 from typing import Literal, NamedTuple
@@ -72,6 +73,7 @@ _SECTION_READINGS = (
 )
 
 
+@functools.cache  # compiled when first needed: a run reads one database's SQL, and plain SQL no lexer
 def _token_pattern(rules: _Rules) -> re.Pattern[str]:
     """Blanks, then one token: a word, a line comment, a closed quoted construct, or one character.
 
@@ -91,8 +93,6 @@ def _token_pattern(rules: _Rules) -> re.Pattern[str]:
         word = r"(?![eE]')" + word
     return re.compile(rf"\s*+(?:({word})|(--[^\n]*)|({'|'.join(quoted)})|(.))", re.DOTALL)
 
-
-_PATTERNS = {rules: _token_pattern(rules) for rules in {*_DIALECTS.values(), *_SECTION_READINGS}}
 
 # What makes a script need the lexer in some reading: a character that opens a string, quoted name,
 # dollar quote or MySQL comment, a comment opener, or (after upper-casing, as the lexer compares
@@ -257,7 +257,7 @@ def _tokens(script: str, rules: _Rules) -> Iterator[tuple[int, int, int]]:
 
     Raises `SQLSplitError` on reaching a construct that is never closed.
     """
-    match = _PATTERNS[rules].match
+    match = _token_pattern(rules).match
     i = 0
     while found := match(script, i):
         kind = found.lastindex or _SYMBOL
