@@ -37,12 +37,13 @@ class _Uncancellable(asyncio.Task):  # type: ignore[type-arg]
 def shield() -> contextlib.AbstractContextManager[object]:
     """``anyio.CancelScope(shield=True)``, wherever an anyio scope could cancel the task that enters it.
 
-    On asyncio, every anyio scope is made by anyio's asyncio backend, so a task entering here
-    before that module was ever loaded is inside none: there is nothing to keep out, and the
-    empty context spares the up-to-date check (``sqlspec upgrade`` with nothing to do, on a plain
-    asyncio loop) loading the backend, about 15 ms of the command's start-up. Scopes entered later
-    are entered inside this one, so they cannot cancel past it either. Under trio, trio's own
-    scopes exist without anyio: the shield is always real there.
+    On asyncio, every anyio scope is made by anyio's asyncio backend, and a scope can cancel only
+    the code it encloses, which entered it earlier. So a task entering here before that module was
+    ever loaded is inside no anyio scope: there is nothing to keep out, and the empty context
+    spares the up-to-date check (``sqlspec upgrade`` with nothing to do, on a plain asyncio loop)
+    loading the backend, about 15 ms of the command's start-up. Under trio, trio's own scopes exist
+    without anyio: the shield is always real there. Neither stops asyncio's own ``Task.cancel``;
+    :func:`to_the_end` does.
     """
     if "anyio._backends._asyncio" not in sys.modules:
         try:
