@@ -247,6 +247,12 @@ class SQLSpec(Tool):
 
     def call(self, operation: Operation, folder: Path, target: Target) -> Call:
         _preload(self.name, target)
+        # The engine loads on a config's first call (so that a no-op command stays small), and
+        # with it anyio's asyncio backend, the event-loop layer sqlspec runs on as the raw driver
+        # runs on asyncio. Imported here, as Alembic's command module and yoyo's are in their
+        # call(): the in-process figures are the calls, and the command figures the whole process.
+        for module in ("sqlspec.migrations.engine", "sqlspec.migrations.runner", "anyio._backends._asyncio"):
+            importlib.import_module(module)
 
         async def run() -> object:
             config = _sqlspec_config(folder, target)
