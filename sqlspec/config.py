@@ -11,7 +11,7 @@ import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import TYPE_CHECKING, Any, ClassVar, Final, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlspec._cancel import shield
@@ -38,6 +38,8 @@ __all__ = (
     "require_asyncio",
     "with_database",
 )
+
+PoolT = TypeVar("PoolT")
 
 
 class DatabaseConfig(ABC):
@@ -81,16 +83,6 @@ class DatabaseConfig(ABC):
     def pool_is_open(self) -> bool:
         """Whether :meth:`open_pool` opened connections that this event loop can use."""
         return False
-
-    _pool_loop: asyncio.AbstractEventLoop | None = None
-    """The event loop that opened a driver's pool: its connections serve that loop only."""
-
-    def _pool_loop_is_running(self) -> bool:
-        """Whether the running event loop is the one a driver's pool was opened on."""
-        try:
-            return self._pool_loop is asyncio.get_running_loop()
-        except RuntimeError:
-            return False
 
     @asynccontextmanager
     async def scratch_database(self) -> AsyncIterator[Self]:
@@ -153,6 +145,45 @@ class DatabaseConfig(ABC):
     def __repr__(self) -> str:
         bind = f", bind_key={self.bind_key!r}" if self.bind_key else ""
         return f"{type(self).__name__}(script_location={self.migration_config.script_location!r}{bind})"
+
+
+class PooledConnections(DatabaseConfig, Generic[PoolT]):
+    """A server driver's pool, which :meth:`open_pool` opens for a long-lived app.
+
+    The pool's connections belong to the event loop that opened it: :meth:`_pool_here` is what
+    ``provide_driver`` takes its connections from on that loop, and any other loop connects anew.
+    """
+
+    _pool: PoolT | None = None
+    _pool_loop: asyncio.AbstractEventLoop | None = None
+
+    @abstractmethod
+    async def _create_pool(self) -> PoolT: ...
+
+    @abstractmethod
+    async def _close(self, pool: PoolT) -> None: ...
+
+    async def open_pool(self) -> None:
+        if self._pool is None:
+            self._pool = await self._create_pool()
+            self._pool_loop = asyncio.get_running_loop()
+
+    def pool_is_open(self) -> bool:
+        return self._pool_here() is not None
+
+    async def close_pool(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            with shield():
+                await self._close(pool)
+
+    def _pool_here(self) -> PoolT | None:
+        """The pool, when it was opened on the running event loop."""
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            return None
+        return self._pool if self._pool_loop is here else None
 
 
 def with_database(connection_config: Mapping[str, Any], name: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ in autocommit mode and opens its transactions itself. Parameters are ``%s``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar, TypeVar
@@ -15,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlspec._cancel import shield
 from sqlspec._redact import redact_dsn, redact_text
-from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig, require_asyncio
+from sqlspec.config import AsyncDatabaseConfig, PooledConnections, SyncDatabaseConfig, require_asyncio
 from sqlspec.dialects import Dialect
 from sqlspec.dialects.mysql import MYSQL
 from sqlspec.driver import AsyncDriver, Row
@@ -143,7 +142,7 @@ def _describe(arguments: dict[str, Any]) -> str:
     return f"{host}:{port}/{arguments.get('database', '')}"
 
 
-class _AsyncmyConnections(DatabaseConfig):
+class _AsyncmyConnections(PooledConnections["Pool"]):
     """How both asyncmy configs connect.
 
     ``connection_config`` goes to :func:`asyncmy.connect` (or :func:`asyncmy.create_pool` once
@@ -151,7 +150,6 @@ class _AsyncmyConnections(DatabaseConfig):
     """
 
     dialect: ClassVar[Dialect] = MYSQL
-    _pool: Pool | None = None
 
     async def _connecting(
         self, opening: Callable[..., Awaitable[T]], arguments: dict[str, Any], where: str
@@ -165,29 +163,19 @@ class _AsyncmyConnections(DatabaseConfig):
             reason = redact_text(" ".join(str(error).split()) or type(error).__name__, self.connection_config)
             raise DatabaseConnectionError(f"cannot connect to MySQL at {where}: {reason}") from error
 
-    async def open_pool(self) -> None:
-        if self._pool is None:
-            arguments = {**_POOL_DEFAULTS, **_connect_arguments(self.connection_config, pool=True)}
-            self._pool = await self._connecting(asyncmy.create_pool, arguments, _describe(arguments))
-            self._pool_loop = asyncio.get_running_loop()
+    async def _create_pool(self) -> Pool:
+        arguments = {**_POOL_DEFAULTS, **_connect_arguments(self.connection_config, pool=True)}
+        return await self._connecting(asyncmy.create_pool, arguments, _describe(arguments))
 
-    def pool_is_open(self) -> bool:
-        return self._pool is not None and self._pool_loop_is_running()
-
-    async def close_pool(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            with shield():
-                pool.close()
-                await pool.wait_closed()
+    async def _close(self, pool: Pool) -> None:
+        pool.close()
+        await pool.wait_closed()
 
     @asynccontextmanager
     async def provide_driver(self) -> AsyncIterator[AsyncmyDriver]:
         arguments = _connect_arguments(self.connection_config)
         where = _describe(arguments)
-        # A pool's connections belong to the event loop that opened it; any other loop connects anew.
-        if self._pool is not None and self._pool_loop_is_running():
-            pool = self._pool
+        if (pool := self._pool_here()) is not None:
             connection = await self._connecting(pool.acquire, {}, where)
             driver = AsyncmyDriver(connection, where, arguments)
             clean = False

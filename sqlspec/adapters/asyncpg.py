@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,7 +11,7 @@ from typing import Any, ClassVar, TypeVar
 
 from sqlspec._cancel import shield
 from sqlspec._redact import redact_dsn, redact_text
-from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig, require_asyncio
+from sqlspec.config import AsyncDatabaseConfig, PooledConnections, SyncDatabaseConfig, require_asyncio
 from sqlspec.dialects import Dialect
 from sqlspec.dialects.postgres import POSTGRES
 from sqlspec.driver import AsyncDriver, Row
@@ -107,7 +106,7 @@ def _describe(arguments: dict[str, Any]) -> str:
     return f"{host}:{port}/{arguments.get('database', '')}"
 
 
-class _AsyncpgConnections(DatabaseConfig):
+class _AsyncpgConnections(PooledConnections[asyncpg.Pool]):
     """How both asyncpg configs connect.
 
     ``connection_config`` goes to :func:`asyncpg.connect` (or :func:`asyncpg.create_pool` once
@@ -116,7 +115,6 @@ class _AsyncpgConnections(DatabaseConfig):
     """
 
     dialect: ClassVar[Dialect] = POSTGRES
-    _pool: asyncpg.Pool | None = None
 
     def _arguments(self, *, pool: bool = False) -> dict[str, Any]:
         arguments: dict[str, Any] = {"timeout": _CONNECT_TIMEOUT, **self.connection_config}
@@ -141,28 +139,19 @@ class _AsyncpgConnections(DatabaseConfig):
                 f"cannot connect to PostgreSQL at {_describe(self._arguments())}: {reason}"
             ) from error
 
-    async def open_pool(self) -> None:
-        if self._pool is None:
-            self._pool = await self._connecting(asyncpg.create_pool, self._arguments(pool=True))
-            self._pool_loop = asyncio.get_running_loop()
+    async def _create_pool(self) -> asyncpg.Pool:
+        return await self._connecting(asyncpg.create_pool, self._arguments(pool=True))
 
-    def pool_is_open(self) -> bool:
-        return self._pool is not None and self._pool_loop_is_running()
-
-    async def close_pool(self) -> None:
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            with shield():
-                await pool.close()
+    async def _close(self, pool: asyncpg.Pool) -> None:
+        await pool.close()
 
     @asynccontextmanager
     async def provide_driver(self) -> AsyncIterator[AsyncpgDriver]:
-        # A pool's connections belong to the event loop that opened it; any other loop connects anew.
         arguments = self._arguments()  # (built once: it looks up the host name)
         where = _describe(arguments)
         side = partial(self._connecting, asyncpg.connect, arguments)
-        if self._pool is not None and self._pool_loop_is_running():
-            async with self._pool.acquire() as connection:
+        if (pool := self._pool_here()) is not None:
+            async with pool.acquire() as connection:
                 yield AsyncpgDriver(connection, where, side)
             return
         connection = await self._connecting(asyncpg.connect, arguments)
