@@ -7,10 +7,13 @@ first use, so ``sqlspec --help`` does not pay for the engine.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
 
+from sqlspec._lazy import lazy_names
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlspec.config import AsyncDatabaseConfig, DatabaseConfig, SyncDatabaseConfig
     from sqlspec.driver import AsyncDriver, BlockingDriver
     from sqlspec.exceptions import (
@@ -54,7 +57,6 @@ _HOMES = {
     ),
     "sqlspec.migrations": ("HistoryEntry", "MigrationConfig", "MigrationRun"),
 }
-_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = (
     "AsyncDatabaseConfig",
@@ -83,10 +85,4 @@ __all__ = (
 )
 
 
-def __getattr__(name: str) -> object:
-    module = _HOME_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sqlspec' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__: Callable[[str], object] = lazy_names(__name__, _HOMES)

@@ -10,7 +10,11 @@ import sys
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from sqlspec._lazy import lazy_names
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlspec.cli.app import app, make_app
 
 __all__ = ("app", "main", "make_app")
@@ -26,9 +30,4 @@ def main() -> None:
     import_module("sqlspec.cli.app").main()
 
 
-def __getattr__(name: str) -> object:
-    if name not in ("app", "make_app"):
-        raise AttributeError(f"module 'sqlspec.cli' has no attribute {name!r}")
-    value = getattr(import_module("sqlspec.cli.app"), name)
-    globals()[name] = value
-    return value
+__getattr__: Callable[[str], object] = lazy_names(__name__, {"sqlspec.cli.app": ("app", "make_app")})

@@ -6,10 +6,13 @@ import the engine.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
 
+from sqlspec._lazy import lazy_names
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sqlspec.migrations.config import MigrationConfig
     from sqlspec.migrations.engine import MigrationEngine
     from sqlspec.migrations.history import HistoryEntry
@@ -17,18 +20,12 @@ if TYPE_CHECKING:
 
 __all__ = ("HistoryEntry", "MigrationConfig", "MigrationEngine", "MigrationRun")
 
-_HOME_OF = {
-    "HistoryEntry": "sqlspec.migrations.history",
-    "MigrationConfig": "sqlspec.migrations.config",
-    "MigrationEngine": "sqlspec.migrations.engine",
-    "MigrationRun": "sqlspec.migrations.runner",
-}
-
-
-def __getattr__(name: str) -> object:
-    module = _HOME_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sqlspec.migrations' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__: Callable[[str], object] = lazy_names(
+    __name__,
+    {
+        "sqlspec.migrations.history": ("HistoryEntry",),
+        "sqlspec.migrations.config": ("MigrationConfig",),
+        "sqlspec.migrations.engine": ("MigrationEngine",),
+        "sqlspec.migrations.runner": ("MigrationRun",),
+    },
+)

@@ -18,6 +18,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from sqlspec._lazy import lazy_names
 from sqlspec.driver import AsyncDriver
 from sqlspec.exceptions import (
     DatabaseConnectionError,
@@ -68,13 +69,10 @@ logger: logging.Logger = logging.getLogger("sqlspec")
 _T = TypeVar("_T")
 
 
-def __getattr__(name: str) -> object:
-    # The run's types, exported here with the engine, load with the runner.
-    if name in ("Interrupted", "MigrationRun", "Reporter"):
-        from sqlspec.migrations import runner
-
-        return getattr(runner, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The run's types, exported here with the engine, load with the runner.
+__getattr__: Callable[[str], object] = lazy_names(
+    __name__, {"sqlspec.migrations.runner": ("Interrupted", "MigrationRun", "Reporter")}
+)
 
 
 def _done(applied: Sequence[AppliedMigration]) -> set[str]:
