@@ -14,8 +14,6 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-import anyio
-
 __all__ = ("shield", "to_the_end")
 
 T = TypeVar("T")
@@ -52,6 +50,8 @@ def shield() -> contextlib.AbstractContextManager[object]:
             pass
         else:
             return contextlib.nullcontext()
+    import anyio  # here: the up-to-date check never gets this far, and need not import it
+
     return anyio.CancelScope(shield=True)
 
 

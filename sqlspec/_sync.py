@@ -10,8 +10,6 @@ import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-import anyio
-
 from sqlspec.exceptions import SyncInEventLoopError
 
 __all__ = ("HasAsyncTwin", "blocking_twin", "run_blocking")
@@ -55,6 +53,8 @@ def run_blocking(func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwa
     - In a thread that is running an event loop, it raises :class:`SyncInEventLoopError`: blocking
       that loop would stall every other task on it, and a second loop cannot use its connections.
     """
+
+    import anyio.from_thread  # here: importing sqlspec (and a command with nothing to do) need not
 
     async def call() -> T:
         return await func(*args, **kwargs)

@@ -16,12 +16,12 @@ from collections.abc import Coroutine
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
-import anyio
-
 from sqlspec._cancel import to_the_end
 from sqlspec._sync import blocking_twin
 
 if TYPE_CHECKING:
+    import anyio
+
     from sqlspec.dialects import Dialect
 
 __all__ = ("AsyncDriver", "AwaitWatchingDriver", "BlockingDriver", "Row")
@@ -182,6 +182,8 @@ class _Transaction:
         if kind is None:
             await to_the_end(self._driver.commit)
             return
+        import anyio  # here, as below: a command with nothing to do never needs it
+
         try:
             with anyio.move_on_after(_ROLLBACK_WAIT, shield=True):
                 await to_the_end(self._driver.rollback)
@@ -208,6 +210,8 @@ class _Turn:
 
     async def __aenter__(self) -> None:
         while self._taken:
+            import anyio
+
             woken = anyio.Event()
             self._waiting.append(woken)
             try:

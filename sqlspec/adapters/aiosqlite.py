@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
-import anyio
 
 from sqlspec._cancel import shield
 from sqlspec.adapters._sqlite import (
@@ -42,7 +41,7 @@ class AiosqliteDriver(SqliteDriverBase):
         # One trip to aiosqlite's thread per statement; rows come back as sqlite3.Row.
         try:
             return list(await self.connection.execute_fetchall(sql, params))
-        except anyio.get_cancelled_exc_class():
+        except asyncio.CancelledError:  # provide_driver runs on asyncio only
             # Ctrl-C or a timeout: stop the statement too, or the rollback waits behind it.
             await self.connection.interrupt()  # never suspends: sqlite3's interrupt is thread-safe
             raise
@@ -53,7 +52,7 @@ class AiosqliteDriver(SqliteDriverBase):
     async def _call_statement(self, sql: str, params: tuple[Any, ...]) -> None:
         try:  # _fetch inlined: a migration's every statement takes this path
             await self.connection.execute_fetchall(sql, params)
-        except anyio.get_cancelled_exc_class():
+        except asyncio.CancelledError:
             await self.connection.interrupt()
             raise
 

@@ -18,7 +18,6 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio
 import msgspec
 
 from sqlspec.exceptions import LockTimeoutError
@@ -72,6 +71,8 @@ async def hold_run_lock(lock: RunLock, lock_timeout: float) -> AsyncIterator[Non
     Run :func:`keep_alive` beside the block. Raises :class:`LockTimeoutError`, naming the holder,
     once the holder has shown no sign of life for ``lock_timeout`` seconds.
     """
+    import anyio  # here and below: every dialect imports this module, and a check takes no lock
+
     await _wait_for(lock, lock_timeout)
     try:
         yield
@@ -85,6 +86,8 @@ async def hold_run_lock(lock: RunLock, lock_timeout: float) -> AsyncIterator[Non
 
 async def keep_alive(lock: RunLock) -> None:
     """Beat the holder's heartbeat until cancelled."""
+    import anyio
+
     while True:
         await anyio.sleep(HEARTBEAT_EVERY)
         try:
@@ -94,6 +97,8 @@ async def keep_alive(lock: RunLock) -> None:
 
 
 async def _wait_for(lock: RunLock, lock_timeout: float) -> None:
+    import anyio
+
     delay = _POLL_START
     started = anyio.current_time()
     silent_since: float | None = None
