@@ -11,6 +11,7 @@ migration to the :class:`MigrationRunner`, on that same connection.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -177,10 +178,8 @@ class MigrationEngine:
         if migration.kind == "py":
             import_python_migration(migration)
 
-    @asynccontextmanager
-    async def _connect(self) -> AsyncIterator[AsyncDriver]:
-        async with self._connections.provide_driver() as driver:
-            yield driver
+    def _connect(self) -> AbstractAsyncContextManager[AsyncDriver]:
+        return self._connections.provide_driver()
 
     @asynccontextmanager
     async def _session(
@@ -212,15 +211,12 @@ class MigrationEngine:
         """Under the run lock, having just read ``applied``: the rows the run inserts come next."""
         self._runner.next_order = max((row.install_order for row in applied), default=0) + 1
 
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[AsyncDriver | None]:
+    def _reading(self) -> AbstractAsyncContextManager[AsyncDriver | None]:
         """A connection to read the table on; ``None`` for a database that certainly holds nothing
         yet, as reading must not create one (a SQLite file)."""
         if self._connections.is_empty():
-            yield None
-            return
-        async with self._connect() as driver:
-            yield driver
+            return contextlib.nullcontext()
+        return self._connections.provide_driver()
 
     async def _read(self) -> tuple[list[MigrationFile], list[AppliedMigration]]:
         files = self.files()
