@@ -306,8 +306,8 @@ class _Session:
         said.append(f"S2 {s2 * 1000:.2f} ms")
         if "s2_cli" in result:
             cli = result["s2_cli"]
-            peak = {"peak_rss_mib": cli["peak_rss_kib"] / 1024}
-            self.add(Record("S2-cli", name, cli["seconds"], "s", *at, detail=peak))
+            detail = {"peak_rss_mib": cli["peak_rss_kib"] / 1024, "samples": result["s2_cli_samples"]}
+            self.add(Record("S2-cli", name, cli["seconds"], "s", *at, detail=detail))
             self.add(Record("S2-cli-cpu", name, cli["cpu_seconds"], "s", *at))
             said.append(f"S2 command {cli['seconds'] * 1000:.0f} ms")
         for key, scenario in (("s5", "S5"), ("s6", "S6")):
