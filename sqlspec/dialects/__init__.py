@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlspec.migrations.sql import Lexer, split_statements
-
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
     from sqlspec.migrations.lock import RunLock
+    from sqlspec.migrations.sql import Lexer
     from sqlspec.migrations.statements import Rule
     from sqlspec.schema import SchemaObject
 
@@ -70,6 +69,8 @@ class Dialect(ABC):
 
     def split(self, sql: str) -> list[str]:
         """The statements of a script, as the database's own client would send them."""
+        from sqlspec.migrations.sql import split_statements  # here: a check splits nothing
+
         return split_statements(sql, self.lexer)
 
     @abstractmethod

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlspec.dialects import TRANSACTION_CONTROL, Dialect
 from sqlspec.migrations.lock import SILENT_AFTER, Holder, RunLock
-from sqlspec.migrations.sql import unwrap_code_comments
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
@@ -117,6 +116,8 @@ class MySQLDialect(Dialect):
     def executable_text(self, statement: str) -> str:
         if "/*" not in statement:  # no comment to open: the usual case, without a scan
             return statement
+        from sqlspec.migrations.sql import unwrap_code_comments
+
         return unwrap_code_comments(statement)  # /*!50003 CREATE TRIGGER ... */ is a CREATE
 
     def placeholder(self, index: int) -> str:

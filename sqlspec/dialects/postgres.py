@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sqlspec.dialects import TRANSACTION_CONTROL, Dialect
 from sqlspec.migrations.lock import SILENT_AFTER, Holder, RunLock
-from sqlspec.migrations.statements import first_autocommit_statement
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
@@ -129,6 +128,8 @@ class PostgresDialect(Dialect):
         return AdvisoryRunLock(driver, version_table)
 
     async def failure_advice(self, driver: AsyncDriver, statement: str) -> str:
+        from sqlspec.migrations.statements import first_autocommit_statement  # failures only
+
         found = first_autocommit_statement([statement], self)
         if found is None or found[1] != "CREATE INDEX CONCURRENTLY":
             return ""

@@ -21,7 +21,6 @@ import msgspec
 
 from sqlspec.exceptions import DuplicateRevisionError, MigrationError, MigrationSourceError
 from sqlspec.migrations.revisions import revision_sort_key
-from sqlspec.migrations.sql import top_level_line_comments
 
 __all__ = (
     "CHECKSUM_ALGORITHM",
@@ -39,34 +38,52 @@ MigrationKind = Literal["sql", "py"]
 CHECKSUM_ALGORITHM = "sha256-v1"
 """Recorded beside each checksum so a later normalisation can tell old checksums from new."""
 
-_FILE_NAME = re.compile(
-    r"^(?:(?P<start>\d+)-)?(?P<revision>\d+)_(?P<slug>[A-Za-z0-9_]+)\.(?P<kind>sql|py)$"
-)  # START-END_slug.sql: a squash of the range START..END (see squash.py)
-# The header grammar, for reading and for ``fix``'s rewriting alike. SQL: "-- key: value" lines
-# before the first section marker; Python: "Revision ID: value" lines in the module docstring.
-# Keys in any case; the first line of a key counts.
-_SQL_HEADER = re.compile(r"\s*--\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*")
-_SQL_MARKER = re.compile(r"--\s*(?P<section>upgrade|downgrade)\s*--", re.IGNORECASE)
-_PY_HEADER = re.compile(
-    r"(?:^|(?<=[\r\n]))[ \t]*(?P<key>revision id|down revision)[ \t]*:"
-    r"[ \t]*(?P<value>[^\r\n]*?)[ \t]*(?=[\r\n]|\Z)",
-    re.IGNORECASE,
-)
 _PY_KEYS = {"revision id": "revision", "down revision": "down_revision"}
 _SQL_KEYS = frozenset({"revision", "down_revision", "description", "transactional"})
-# A docstring literal's opening, then its text up to the closing quote (ast has checked it is one).
-_PY_STRING_OPEN = re.compile(r"[rRuU]?(?P<quote>'''|\"\"\"|'|\")")
-_PY_STRING_TEXT = {
-    quote: re.compile(
-        rf"(?:[^{quote[0]}\\]++|\\.|{quote[0]}(?!{quote[0] * 2}))*+"
-        if len(quote) == 3
-        else rf"(?:[^{quote}\\\r\n]++|\\(?:\r\n|.))*+",
-        re.DOTALL,
-    )
-    for quote in ("'''", '"""', "'", '"')
-}
-_PY_BETWEEN_LITERALS = re.compile(r"(?:\s|\\|#[^\r\n]*)*+")  # blanks, line continuations, comments
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as Python's tokenizer counts lines
+
+
+class _Grammar:
+    """The patterns of file names (the general reading) and of headers and sections.
+
+    Compiled once, by the first reading that needs them: an up-to-date check on a plain folder
+    (see :class:`Folder`) reads no file and needs none, and compiling them all took about a
+    millisecond of a no-op command's start.
+    """
+
+    def __init__(self) -> None:
+        # START-END_slug.sql: a squash of the range START..END (see squash.py).
+        self.file_name = re.compile(
+            r"^(?:(?P<start>\d+)-)?(?P<revision>\d+)_(?P<slug>[A-Za-z0-9_]+)\.(?P<kind>sql|py)$"
+        )
+        # The header grammar, for reading and for ``fix``'s rewriting alike. SQL: "-- key: value"
+        # lines before the first section marker; Python: "Revision ID: value" lines in the module
+        # docstring. Keys in any case; the first line of a key counts.
+        self.sql_header = re.compile(r"\s*--\s*(?P<key>[A-Za-z_]+)\s*:\s*(?P<value>.*?)\s*")
+        self.sql_marker = re.compile(r"--\s*(?P<section>upgrade|downgrade)\s*--", re.IGNORECASE)
+        self.py_header = re.compile(
+            r"(?:^|(?<=[\r\n]))[ \t]*(?P<key>revision id|down revision)[ \t]*:"
+            r"[ \t]*(?P<value>[^\r\n]*?)[ \t]*(?=[\r\n]|\Z)",
+            re.IGNORECASE,
+        )
+        # A docstring literal's opening, then its text up to the closing quote (ast has checked
+        # it is one).
+        self.py_string_open = re.compile(r"[rRuU]?(?P<quote>'''|\"\"\"|'|\")")
+        self.py_string_text = {
+            quote: re.compile(
+                rf"(?:[^{quote[0]}\\]++|\\.|{quote[0]}(?!{quote[0] * 2}))*+"
+                if len(quote) == 3
+                else rf"(?:[^{quote}\\\r\n]++|\\(?:\r\n|.))*+",
+                re.DOTALL,
+            )
+            for quote in ("'''", '"""', "'", '"')
+        }
+        self.py_between_literals = re.compile(r"(?:\s|\\|#[^\r\n]*)*+")  # blanks, continuations, comments
+        self.line_break = re.compile(r"\r\n|\r|\n")  # as Python's tokenizer counts lines
+
+
+@functools.cache
+def _grammar() -> _Grammar:
+    return _Grammar()
 
 
 class HeaderField(NamedTuple):
@@ -231,12 +248,13 @@ def _file_names(directory: Path) -> list[str]:
 
 def _scan_names(directory: Path, entries: list[str]) -> tuple[list[MigrationFile], list[MigrationError]]:
     """:func:`scan` of a folder holding ``entries`` (sorted), by the general reading."""
+    grammar = _grammar()
     problems: list[MigrationError] = []
     files: dict[str, list[MigrationFile]] = {}
     for name in entries:
         if name.startswith(("_", ".")) or not name.endswith((".sql", ".py")):
             continue
-        match = _FILE_NAME.match(name)
+        match = grammar.file_name.match(name)
         if match is None:
             problems.append(
                 MigrationSourceError(
@@ -359,17 +377,18 @@ def _sql_header(path: Path, lines: list[str], ended: list[str]) -> tuple[dict[st
 
     ``ended`` is ``lines`` with their line ends, to place each value in the text.
     """
+    grammar = _grammar()
     header: dict[str, HeaderField] = {}
     offset = 0
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if _SQL_MARKER.fullmatch(stripped):
+        if grammar.sql_marker.fullmatch(stripped):
             return header, index
         if stripped and not stripped.startswith("--"):
             raise MigrationSourceError(
                 path, "SQL before the '-- upgrade --' marker; put statements in a section", line=index + 1
             )
-        if field := _SQL_HEADER.fullmatch(line):
+        if field := grammar.sql_header.fullmatch(line):
             key = field["key"].lower()
             if key in _SQL_KEYS:
                 value = HeaderField(
@@ -399,13 +418,16 @@ def _sql_markers(lines: list[str], first: int) -> list[tuple[int, str]]:
     Only markers outside literals count: a marker-shaped line inside a multi-line string, dollar
     quote or block comment is content. Above ``first`` there are only comments and blank lines.
     """
+    from sqlspec.migrations.sql import top_level_line_comments  # here: a check reads no file
+
+    marker_pattern = _grammar().sql_marker
     body = "\n".join(lines[first:])
     markers: list[tuple[int, str]] = []
     index, position = first, 0
     for start, end in top_level_line_comments(body):
         index += body.count("\n", position, start)
         position = start
-        if marker := _SQL_MARKER.fullmatch(body[start:end].strip()):
+        if marker := marker_pattern.fullmatch(body[start:end].strip()):
             markers.append((index, marker["section"].lower()))
     return markers
 
@@ -485,7 +507,7 @@ def _py_tree(path: Path, text: str) -> ast.Module:
 def _py_values(docstring: str) -> dict[str, str]:
     """The header values a module docstring holds: what :func:`parse` reads."""
     values: dict[str, str] = {}
-    for field in _PY_HEADER.finditer(docstring):
+    for field in _grammar().py_header.finditer(docstring):
         values.setdefault(_PY_KEYS[field["key"].lower()], field["value"])
     return values
 
@@ -503,18 +525,19 @@ def _py_header(text: str, tree: ast.Module) -> dict[str, HeaderField]:
     node = tree.body[0].value
     position = _offset(text, node.lineno, node.col_offset)
     end = _offset(text, node.end_lineno or node.lineno, node.end_col_offset or 0)
+    grammar = _grammar()
     header: dict[str, HeaderField] = {}
-    while position < end and (opening := _PY_STRING_OPEN.match(text, position)):
+    while position < end and (opening := grammar.py_string_open.match(text, position)):
         quote = opening["quote"]
-        body = _PY_STRING_TEXT[quote].match(text, opening.end())
+        body = grammar.py_string_text[quote].match(text, opening.end())
         if body is None:  # unreachable: the pattern also matches an empty literal
             break
-        for field in _PY_HEADER.finditer(body[0]):
+        for field in grammar.py_header.finditer(body[0]):
             value = HeaderField(
                 field["value"], body.start() + field.start("value"), body.start() + field.end("value")
             )
             header.setdefault(_PY_KEYS[field["key"].lower()], value)
-        between = _PY_BETWEEN_LITERALS.match(text, body.end() + len(quote))
+        between = grammar.py_between_literals.match(text, body.end() + len(quote))
         position = between.end() if between else end
     values = _py_values(docstring)
     return {key: field for key, field in header.items() if values.get(key) == field.value}
@@ -523,9 +546,10 @@ def _py_header(text: str, tree: ast.Module) -> dict[str, HeaderField]:
 def _offset(text: str, lineno: int, col_offset: int) -> int:
     """Where ast's (line, UTF-8 byte column) position sits in ``text``."""
     line_start = 0
-    for _, found in zip(range(lineno - 1), _LINE_BREAK.finditer(text), strict=False):
+    line_break = _grammar().line_break
+    for _, found in zip(range(lineno - 1), line_break.finditer(text), strict=False):
         line_start = found.end()
-    line_end = _LINE_BREAK.search(text, line_start)
+    line_end = line_break.search(text, line_start)
     line = text[line_start : line_end.start() if line_end else len(text)]
     return line_start + len(line.encode()[:col_offset].decode())
 
@@ -555,7 +579,7 @@ def _parse_python(file: MigrationFile, text: str, path: Path | None = None) -> M
     first_node = tree.body[0]
     body = "\n".join(text.splitlines()[first_node.end_lineno or 0 :])
     description = docstring.splitlines()[0].strip()
-    if _PY_HEADER.match(description):
+    if _grammar().py_header.match(description):
         description = file.slug.replace("_", " ")
     return Migration(
         revision=file.revision,

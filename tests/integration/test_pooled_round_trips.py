@@ -239,7 +239,7 @@ async def test_a_run_reads_hashes_and_splits_each_migration_once(
 
     monkeypatch.setattr(files, "_read_text", counted_read)
     monkeypatch.setattr(files, "_checksum", counted_checksum)
-    monkeypatch.setattr("sqlspec.dialects.split_statements", counted_split)
+    monkeypatch.setattr("sqlspec.migrations.sql.split_statements", counted_split)  # what Dialect.split calls
     statements.migration_statements.cache_clear()
     statements.runs_in_transaction.cache_clear()
     config = _sqlite_config(tmp_path / "app.db", migrations_dir)

@@ -104,8 +104,9 @@ def test_an_unreachable_database_is_reported_once_by_the_command_line(sqlite_pro
 
 def test_the_answer_loads_neither_typer_nor_the_runner(project: Project) -> None:
     """What makes the no-op upgrade cheap, through the real ``sqlspec`` executable (whose folder is
-    not importable by itself): the command line, the migration runner and anyio (its event-loop
-    backend alone is a fifth of the command's time) stay unloaded, on every database."""
+    not importable by itself): the command line, the migration runner, the SQL splitter and anyio
+    (its event-loop backend alone is a fifth of the command's time) stay unloaded, on every
+    database."""
     _write_two(project)
     assert project.cli("upgrade").exit_code == 0
     done = project.process("upgrade", env={"PYTHONPROFILEIMPORTTIME": "1"})
@@ -113,7 +114,13 @@ def test_the_answer_loads_neither_typer_nor_the_runner(project: Project) -> None
     assert done.stdout == UP_TO_DATE + "\n"
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "sqlspec.cli.fast_path" in imported  # the import log is there
-    assert not imported & {"typer", "sqlspec.cli.app", "sqlspec.migrations.runner", "anyio"}
+    assert not imported & {
+        "typer",
+        "sqlspec.cli.app",
+        "sqlspec.migrations.runner",
+        "sqlspec.migrations.sql",
+        "anyio",
+    }
 
 
 def test_a_config_factory_is_called_once(sqlite_project: Project) -> None:
