@@ -69,7 +69,7 @@ class Request:
     steps: int = 0
     workdir: str = ""
     min_calls: int = 5
-    max_calls: int = 25
+    max_calls: int = 100
     budget_seconds: float = 0.5
 
     def to_json(self) -> str:
