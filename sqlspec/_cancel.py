@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-__all__ = ("shield", "to_the_end")
+__all__ = ("cancellation", "on_plain_asyncio", "shield", "to_the_end")
 
 T = TypeVar("T")
 
@@ -43,16 +43,38 @@ def shield() -> contextlib.AbstractContextManager[object]:
     without anyio: the shield is always real there. Neither stops asyncio's own ``Task.cancel``;
     :func:`to_the_end` does.
     """
-    if "anyio._backends._asyncio" not in sys.modules:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:  # not asyncio (trio): its native scopes need anyio's shield
-            pass
-        else:
-            return contextlib.nullcontext()
+    if on_plain_asyncio():
+        return contextlib.nullcontext()
     import anyio  # here: the up-to-date check never gets this far, and need not import it
 
     return anyio.CancelScope(shield=True)
+
+
+def cancellation() -> type[BaseException]:
+    """The running loop's cancellation exception: ``anyio.get_cancelled_exc_class()``, which on
+    asyncio would load anyio's backend to answer ``asyncio.CancelledError``."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # trio, whose backend anyio has loaded to run it
+        import anyio
+
+        return anyio.get_cancelled_exc_class()
+    return asyncio.CancelledError
+
+
+def on_plain_asyncio() -> bool:
+    """Whether this runs on an asyncio loop and anyio's asyncio backend was never loaded.
+
+    Then no anyio scope exists (see :func:`shield`), and what anyio would do here, asyncio can do
+    itself without loading that backend. Under trio (not asyncio) this is always false.
+    """
+    if "anyio._backends._asyncio" in sys.modules:
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # not asyncio (trio)
+        return False
+    return True
 
 
 async def to_the_end(step: Callable[[], Coroutine[Any, Any, T]]) -> T:

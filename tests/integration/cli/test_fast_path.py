@@ -35,6 +35,37 @@ def _applied(project: Project) -> str:
     return project.cli("show-current-revision").stdout.strip()
 
 
+def _use_stdlib_sqlite(project: Project) -> None:
+    """The same database through the sync config, whose sqlite3 calls run in worker threads."""
+    source = (project.root / project.package / "config.py").read_text()
+    assert "AiosqliteConfig(" in source
+    project.write_config(
+        source.replace(
+            "sqlspec.adapters.aiosqlite import AiosqliteConfig", "sqlspec.adapters.sqlite import SqliteConfig"
+        ).replace("AiosqliteConfig(", "SqliteConfig(")
+    )
+
+
+def _answer_imports(project: Project) -> set[str]:
+    """The modules the real executable imports to answer a no-op upgrade (whose folder is not
+    importable by itself), after checking that the answer was the up-to-date line."""
+    done = project.process("upgrade", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == UP_TO_DATE + "\n"
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "sqlspec.cli.fast_path" in imported  # the import log is there
+    return imported
+
+
+_NOT_FOR_A_CHECK = {
+    "typer",
+    "sqlspec.cli.app",
+    "sqlspec.migrations.runner",
+    "sqlspec.migrations.sql",
+    "anyio",
+}
+
+
 def test_up_to_date_answers_with_the_commands_line(
     project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -103,24 +134,21 @@ def test_an_unreachable_database_is_reported_once_by_the_command_line(sqlite_pro
 
 
 def test_the_answer_loads_neither_typer_nor_the_runner(project: Project) -> None:
-    """What makes the no-op upgrade cheap, through the real ``sqlspec`` executable (whose folder is
-    not importable by itself): the command line, the migration runner, the SQL splitter and anyio
-    (its event-loop backend alone is a fifth of the command's time) stay unloaded, on every
-    database."""
+    """What makes the no-op upgrade cheap: the command line, the migration runner, the SQL
+    splitter and anyio (its event-loop backend alone is a fifth of the command's time) stay
+    unloaded, on every database."""
     _write_two(project)
     assert project.cli("upgrade").exit_code == 0
-    done = project.process("upgrade", env={"PYTHONPROFILEIMPORTTIME": "1"})
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == UP_TO_DATE + "\n"
-    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
-    assert "sqlspec.cli.fast_path" in imported  # the import log is there
-    assert not imported & {
-        "typer",
-        "sqlspec.cli.app",
-        "sqlspec.migrations.runner",
-        "sqlspec.migrations.sql",
-        "anyio",
-    }
+    assert not _answer_imports(project) & _NOT_FOR_A_CHECK
+
+
+def test_the_sync_sqlite_config_is_answered_as_cheaply(sqlite_project: Project) -> None:
+    """``SqliteConfig`` runs each sqlite3 call in a worker thread; for the check, asyncio's own
+    executor does, so anyio stays unloaded there too."""
+    _write_two(sqlite_project)
+    _use_stdlib_sqlite(sqlite_project)
+    assert sqlite_project.cli("upgrade").exit_code == 0
+    assert not _answer_imports(sqlite_project) & _NOT_FOR_A_CHECK
 
 
 def test_a_config_factory_is_called_once(sqlite_project: Project) -> None:
@@ -147,13 +175,17 @@ def test_a_config_factory_is_called_once(sqlite_project: Project) -> None:
     assert marker.read_text() == "x"
 
 
+@pytest.mark.parametrize("stdlib", [False, True], ids=["aiosqlite", "sqlite3"])
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_during_the_check_stops_it_cleanly(
-    sqlite_project: Project, signum: signal.Signals, code: int
+    sqlite_project: Project, signum: signal.Signals, code: int, stdlib: bool
 ) -> None:
     """The check waits for a database another process holds locked; the signal ends it with the
-    documented exit code and one line, and nothing of the connection's thread is left to report."""
+    documented exit code and one line, and nothing of the connection's thread is left to report
+    (aiosqlite's thread, or the worker thread of the sync config's sqlite3 call)."""
     _write_two(sqlite_project)
+    if stdlib:
+        _use_stdlib_sqlite(sqlite_project)
     assert sqlite_project.cli("upgrade").exit_code == 0
     database = sqlite_project.root / "app.db"
     holder = subprocess.Popen(
