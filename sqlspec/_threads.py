@@ -23,9 +23,11 @@ T = TypeVar("T")
 async def in_thread(func: Callable[[], T], *, abandon_on_cancel: bool = False) -> T:
     """``func()`` in a worker thread; its result or error comes back here.
 
-    Cancelled meanwhile, the caller waits for ``func`` to end and then takes the cancellation,
-    unless ``abandon_on_cancel``: then a call already running runs on unawaited, and one not yet
-    started may never start, as with ``anyio.to_thread``'s option of that name.
+    Cancelled meanwhile, the caller waits for ``func`` to end, then the cancellation goes on (or
+    ``func``'s own error, if it failed: see :func:`~sqlspec._cancel.to_the_end`), unless
+    ``abandon_on_cancel``: then a call already running runs on unawaited, and one not yet started
+    may never start, as with ``anyio.to_thread``'s option of that name. Off the plain asyncio
+    loop this is ``anyio.to_thread.run_sync``, with anyio's own rules for what cancels it.
     """
     if on_plain_asyncio():
         future = asyncio.get_running_loop().run_in_executor(None, func)
