@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote, urlsplit
 
+from sqlspec._threads import in_thread
 from sqlspec.dialects import Dialect
 from sqlspec.dialects.sqlite import SQLITE, run_lock_holder
 from sqlspec.driver import AsyncDriver, Row
@@ -257,15 +258,11 @@ class SqliteScratch:
     async def _create_scratch(self, name: str) -> dict[str, Any]:
         import tempfile  # scratch databases only (sqlspec test): not on every import
 
-        import anyio.to_thread
-
-        folder = await anyio.to_thread.run_sync(lambda: tempfile.mkdtemp(prefix="sqlspec-scratch-"))
+        folder = await in_thread(lambda: tempfile.mkdtemp(prefix="sqlspec-scratch-"))
         return self._database_config(str(Path(folder) / f"{name}.db"))
 
     async def _drop_scratch(self, name: str, connection_config: dict[str, Any]) -> None:
         folder = Path(connection_config["database"]).parent
         import shutil
 
-        import anyio.to_thread
-
-        await anyio.to_thread.run_sync(lambda: shutil.rmtree(folder, ignore_errors=True))
+        await in_thread(lambda: shutil.rmtree(folder, ignore_errors=True))

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 import aiosqlite
 
 from sqlspec._cancel import shield
+from sqlspec._threads import in_thread
 from sqlspec.adapters._sqlite import (
     SqliteDriverBase,
     SqliteScratch,
@@ -206,10 +207,8 @@ class AiosqliteConfig(SqliteScratch, AsyncDatabaseConfig):
                 # it; left running, it would report to this event loop after the loop has closed.
                 worker = getattr(connection, "_thread", None)
                 if worker is not None:
-                    import anyio.to_thread  # here: only a failed connect needs it
-
                     with shield():
-                        await anyio.to_thread.run_sync(worker.join)
+                        await in_thread(worker.join)
                 raise
 
         lock_timeout = self.migration_config.lock_timeout

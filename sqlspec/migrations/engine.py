@@ -216,7 +216,7 @@ class MigrationEngine:
         yet, as reading must not create one (a SQLite file)."""
         if self._connections.is_empty():
             return contextlib.nullcontext()
-        return self._connections.provide_driver()
+        return self._connect()
 
     async def _read(self) -> tuple[list[MigrationFile], list[AppliedMigration]]:
         files = self.files()
