@@ -73,6 +73,10 @@ def answer_if_up_to_date(argv: Sequence[str]) -> int | None:
 def _up_to_date(config: DatabaseConfig) -> bool:
     """The engine's check on a plain asyncio loop, which Ctrl-C and SIGTERM cancel.
 
+    A signal stops the command, whatever the check did after it: failed (a connect waited for to
+    its end, then failed) or even answered. Handing over to the full command line then would
+    connect again, or apply what is pending, after the user asked to stop.
+
     Not through anyio's runner, as the command line's engine calls are: the check only reads,
     so it has no shielded step for anyio to protect from a signal, and its runner and signal
     receiver would load anyio's backend, about a fifth of this command's time.
@@ -97,8 +101,11 @@ def _up_to_date(config: DatabaseConfig) -> bool:
         return await config.migration_engine().up_to_date()
 
     try:
-        return asyncio.run(check())
-    except asyncio.CancelledError:
+        answer = asyncio.run(check())
+    except BaseException:
         if not received:
             raise
+        answer = False
+    if received:  # stopped, whatever the check did after the signal (see above)
         raise (Terminated if received[0] == signal.SIGTERM else KeyboardInterrupt)() from None
+    return answer

@@ -220,3 +220,57 @@ def test_a_signal_during_the_check_stops_it_cleanly(
     assert checking.returncode == code
     assert out == ""
     assert err.strip() == "Error: interrupted; nothing was changed"
+
+
+_STOPPED_WHILE_CONNECTING = """\
+import asyncio
+import os
+import signal
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlspec.adapters.aiosqlite import AiosqliteConfig
+
+
+class StoppedWhileConnecting(AiosqliteConfig):
+    @asynccontextmanager
+    async def provide_driver(self):
+        first = Path(__file__).with_name("connected-once")
+        if not first.exists():  # the check's connect: the signal lands in it
+            first.touch()
+            os.kill(os.getpid(), signal.{signal})
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                pass  # a connect waited for to its end (the sync config's thread is)
+            if {fails}:
+                raise OSError("connection refused")
+        async with super().provide_driver() as driver:
+            yield driver
+
+
+config = StoppedWhileConnecting(connection_config={{"database": {database!r}}})
+"""
+
+
+@pytest.mark.parametrize("fails", [True, False], ids=["connect-then-fails", "connect-then-succeeds"])
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_during_the_checks_connect_stops_the_command(
+    sqlite_project: Project, signum: signal.Signals, code: int, fails: bool
+) -> None:
+    """A connect that outlives the signal (waited for to its end) and then fails, or succeeds and
+    finds work pending, must not hand over to the full command line: that would connect again, or
+    apply the pending migration, after the user asked to stop."""
+    _write_two(sqlite_project)
+    assert sqlite_project.cli("upgrade", "+1").exit_code == 0  # 0002 pending
+    sqlite_project.write_config(
+        _STOPPED_WHILE_CONNECTING.format(
+            signal=signum.name, fails=fails, database=str(sqlite_project.root / "app.db")
+        )
+    )
+    done = sqlite_project.process("upgrade")
+    assert done.returncode == code, done.stdout + done.stderr
+    assert done.stdout == ""
+    assert done.stderr.strip() == "Error: interrupted; nothing was changed"
+    assert (sqlite_project.root / sqlite_project.package / "connected-once").exists()  # the check ran
+    assert _applied(sqlite_project).split()[0] == "0001"  # 0002 still pending
