@@ -63,6 +63,8 @@ class Request:
     count: int
     target: Target
     apply: bool = True
+    only_apply: bool = False
+    """S1 alone: a further run of it on a fresh database (see ``Plan.s1_runs_on_ram_disk``)."""
     revert: bool = True
     check_command: bool = False
     session_checks: bool = False
@@ -211,6 +213,8 @@ def measure(request: Request) -> dict[str, Any]:
             result["s1_peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             if count_tables(target) != request.count:
                 raise WrongStateError(f"{tool.name} did not create {request.count} tables in S1")
+            if request.only_apply:
+                return result
 
         result["s2_samples"], result["s2_cpu_samples"] = _samples(
             caller, tool.call("check", folder, target), request
