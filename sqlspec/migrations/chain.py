@@ -18,7 +18,8 @@ from typing import Literal
 import msgspec
 
 from sqlspec.exceptions import MigrationSourceError
-from sqlspec.migrations.files import Migration, MigrationFile, parse
+from sqlspec.migrations.files import Migration, parse
+from sqlspec.migrations.folder import MigrationFile
 from sqlspec.migrations.revisions import TIMESTAMP_DIGITS
 from sqlspec.migrations.store import AppliedMigration
 

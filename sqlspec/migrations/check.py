@@ -16,7 +16,8 @@ import msgspec
 
 from sqlspec.exceptions import DatabaseConnectionError, MigrationError, MigrationSourceError
 from sqlspec.migrations.chain import chain_problems
-from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, MigrationFile, parse
+from sqlspec.migrations.files import CHECKSUM_ALGORITHM, Migration, parse
+from sqlspec.migrations.folder import MigrationFile
 from sqlspec.migrations.reconcile import renamed_rows
 from sqlspec.migrations.revisions import is_timestamp
 from sqlspec.migrations.squash import SquashView, in_squashed_range, resolve

@@ -31,15 +31,7 @@ from sqlspec.exceptions import (
     resume_advice,
 )
 from sqlspec.migrations.extensions import extension_files
-from sqlspec.migrations.files import (
-    CHECKSUM_ALGORITHM,
-    Folder,
-    Migration,
-    MigrationFile,
-    import_python_migration,
-    parse,
-    scan,
-)
+from sqlspec.migrations.folder import Folder, MigrationFile, scan
 from sqlspec.migrations.lock import hold_run_lock, keep_alive
 from sqlspec.migrations.revisions import plan_downgrade, plan_upgrade
 from sqlspec.migrations.squash import SquashView, fold_rows, refuse_inside, resolve
@@ -53,6 +45,7 @@ if TYPE_CHECKING:
     from sqlspec.dialects import Dialect
     from sqlspec.migrations.check import Problem
     from sqlspec.migrations.config import MigrationConfig
+    from sqlspec.migrations.files import Migration
     from sqlspec.migrations.history import HistoryEntry
     from sqlspec.migrations.runner import Direction, Interrupted, MigrationRun, MigrationRunner, Reporter
     from sqlspec.schema import Snapshot
@@ -74,6 +67,13 @@ _T = TypeVar("_T")
 __getattr__: Callable[[str], object] = lazy_names(
     __name__, {"sqlspec.migrations.runner": ("Interrupted", "MigrationRun", "Reporter")}
 )
+
+
+def _parse(file: MigrationFile) -> Migration:
+    """Read one migration; the reader is imported by the first file read, which a check never makes."""
+    from sqlspec.migrations.files import parse
+
+    return parse(file)
 
 
 def _done(applied: Sequence[AppliedMigration]) -> set[str]:
@@ -176,6 +176,8 @@ class MigrationEngine:
         """Fail now for what would fail once running: a section that does not split, a failing import."""
         self.statements(migration, direction)
         if migration.kind == "py":
+            from sqlspec.migrations.files import import_python_migration
+
             import_python_migration(migration)
 
     def _connect(self) -> AbstractAsyncContextManager[AsyncDriver]:
@@ -285,7 +287,7 @@ class MigrationEngine:
         ordered = [f.revision for f in files]
         steps = plan_upgrade(ordered, _done(applied), target)
         by_revision = {f.revision: f for f in files}
-        migrations = [parse(by_revision[revision]) for revision in steps]
+        migrations = [_parse(by_revision[revision]) for revision in steps]
         from sqlspec.migrations.chain import chain_problems
 
         if broken := chain_problems(files, applied, migrations):
@@ -300,6 +302,8 @@ class MigrationEngine:
         _refuse_partial(applied, "downgrade")
         steps = plan_downgrade([f.revision for f in files], [row.version for row in applied], target)
         by_revision = {f.revision: f for f in files}
+        from sqlspec.migrations.files import CHECKSUM_ALGORITHM
+
         recorded = {row.version: row for row in applied if row.checksum_algorithm == CHECKSUM_ALGORITHM}
         migrations: list[Migration] = []
         for revision in steps:
@@ -307,7 +311,7 @@ class MigrationEngine:
                 raise RevisionNotFoundError(
                     revision, "it is applied but its file is missing; restore the file"
                 )
-            migration = parse(by_revision[revision])
+            migration = _parse(by_revision[revision])
             if not migration.has_downgrade:
                 raise IrreversibleMigrationError(revision, migration.path)
             if (row := recorded.get(revision)) and row.checksum != migration.checksum:
@@ -429,7 +433,7 @@ class MigrationEngine:
             statement = ""
             total: int | None = None
             if row.progress is not None and row.version in by_revision:
-                statements = self.statements(parse(by_revision[row.version]), "upgrade")
+                statements = self.statements(_parse(by_revision[row.version]), "upgrade")
                 total = len(statements)
                 if row.progress < total:
                     from sqlspec.migrations.statements import statement_preview
@@ -529,7 +533,7 @@ class MigrationEngine:
         if target is not None:
             refuse_inside(view, target, direction)
         if folds := view.fold_needed(applied):
-            parsed = {squash.revision: parse(squash) for squash in folds}
+            parsed = {squash.revision: _parse(squash) for squash in folds}
             removed = await fold_rows(driver, self._store, view, applied, parsed)
             names = ", ".join(squash.name for squash in folds)
             logger.warning("folded the version rows of %s into %s", ", ".join(removed), names)

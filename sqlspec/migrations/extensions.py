@@ -15,7 +15,7 @@ from pathlib import Path
 import msgspec
 
 from sqlspec.exceptions import ImproperConfigurationError
-from sqlspec.migrations.files import MigrationFile, discover
+from sqlspec.migrations.folder import MigrationFile, discover
 
 __all__ = ("ENTRY_POINT_GROUP", "available_extensions", "extension_files")
 

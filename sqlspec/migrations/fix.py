@@ -19,7 +19,8 @@ from pathlib import Path
 import msgspec
 
 from sqlspec.exceptions import MigrationSourceError
-from sqlspec.migrations.files import discover, parse, read_header
+from sqlspec.migrations.files import parse, read_header
+from sqlspec.migrations.folder import discover
 from sqlspec.migrations.revisions import is_timestamp
 
 __all__ = ("JOURNAL", "Conversion", "apply_fix", "plan_fix")

@@ -9,7 +9,8 @@ from typing import Literal
 import msgspec
 
 from sqlspec.exceptions import MigrationSourceError
-from sqlspec.migrations.files import MigrationFile, parse
+from sqlspec.migrations.files import parse
+from sqlspec.migrations.folder import MigrationFile
 from sqlspec.migrations.squash import SquashView
 from sqlspec.migrations.store import AppliedMigration
 

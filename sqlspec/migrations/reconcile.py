@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from sqlspec.exceptions import MigrationError
-from sqlspec.migrations.files import Migration, MigrationFile, parse
+from sqlspec.migrations.files import Migration, parse
+from sqlspec.migrations.folder import MigrationFile
 from sqlspec.migrations.revisions import is_timestamp
 from sqlspec.migrations.store import AppliedMigration
 

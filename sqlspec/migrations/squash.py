@@ -27,7 +27,8 @@ from sqlspec.migrations.revisions import revision_sort_key
 
 if TYPE_CHECKING:
     from sqlspec.driver import AsyncDriver
-    from sqlspec.migrations.files import Migration, MigrationFile
+    from sqlspec.migrations.files import Migration
+    from sqlspec.migrations.folder import MigrationFile
     from sqlspec.migrations.store import AppliedMigration, VersionStore
 
 __all__ = ("SquashView", "fold_rows", "in_squashed_range", "refuse_inside", "resolve")

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from sqlspec.exceptions import MigrationSourceError, TargetError
-from sqlspec.migrations.files import MigrationFile, parse
+from sqlspec.migrations.files import parse
+from sqlspec.migrations.folder import MigrationFile
 from sqlspec.migrations.revisions import is_timestamp, revision_sort_key
 from sqlspec.schema import diff_snapshots
 

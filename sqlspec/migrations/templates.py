@@ -16,7 +16,8 @@ from typing import Literal
 
 from sqlspec.exceptions import ImproperConfigurationError, MigrationSourceError
 from sqlspec.migrations.config import MigrationConfig
-from sqlspec.migrations.files import MigrationFile, discover, parse
+from sqlspec.migrations.files import parse
+from sqlspec.migrations.folder import MigrationFile, discover
 from sqlspec.migrations.revisions import is_timestamp
 
 __all__ = ("PLACEHOLDERS", "create_migration", "slugify", "write_builtin_templates")

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqlspec.migrations.files import Folder, MigrationFile, _plain_migrations, _scan_names, scan
+from sqlspec.migrations.folder import Folder, MigrationFile, _plain_migrations, _scan_names, scan
 
 MANY = settings(max_examples=500, deadline=None)
 DIRECTORY = Path("/migrations")
