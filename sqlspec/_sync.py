@@ -7,12 +7,13 @@ migration) is made by :func:`blocking_twin` from its async original, so the two 
 from __future__ import annotations
 
 import functools
+import signal
 from collections.abc import Awaitable, Callable
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlspec.exceptions import SyncInEventLoopError
 
-__all__ = ("HasAsyncTwin", "blocking_twin", "run_blocking")
+__all__ = ("HasAsyncTwin", "Signalled", "blocking_twin", "run_blocking", "until_signalled")
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -50,6 +51,9 @@ def run_blocking(func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwa
     - In a worker thread started by ``anyio.to_thread`` (a plain ``def`` migration), the call goes
       back to that thread's event loop, so it shares the loop's connection and transaction.
     - In a thread with no event loop, a new loop runs the call (``anyio.run``, asyncio backend).
+      In the main thread, with Python's own Ctrl-C handler in place, Ctrl-C stops the call as
+      :func:`until_signalled` says, then raises ``KeyboardInterrupt`` (whose cause is the call's
+      error, if it failed meanwhile).
     - In a thread that is running an event loop, it raises :class:`SyncInEventLoopError`: blocking
       that loop would stall every other task on it, and a second loop cannot use its connections.
     """
@@ -67,7 +71,78 @@ def run_blocking(func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwa
             f"{name}() is blocking but was called inside a running event loop; await the async API "
             "(e.g. AiosqliteConfig / AsyncpgConfig) or call it through anyio.to_thread.run_sync()"
         )
+    import threading
+
+    if threading.current_thread() is threading.main_thread() and (
+        signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    ):
+        try:
+            return until_signalled(call, (signal.SIGINT,))
+        except Signalled as stop:  # as Python's own Ctrl-C reads, with what the call did after it
+            raise KeyboardInterrupt from stop.failure
     return anyio.run(call)
+
+
+class Signalled(KeyboardInterrupt):
+    """A call stopped by a signal (see :func:`until_signalled`); ``failure``: how it ended, if it failed."""
+
+    def __init__(self, name: str, failure: Exception | None) -> None:
+        super().__init__(name)
+        self.name = name
+        self.failure = failure
+
+
+def until_signalled(
+    func: Callable[[], Awaitable[T]],
+    signals: tuple[signal.Signals, ...],
+    on_signal: Callable[[str], None] | None = None,
+) -> T:
+    """``func()`` on a new event loop, in the main thread; any of ``signals`` stops it through anyio.
+
+    The signal cancels the call's scope, so its shielded steps (a statement being settled, its
+    version row, a COMMIT) finish first; asyncio's own Ctrl-C handler would cancel the task
+    outright, through any shield. Then :class:`Signalled` is raised, whatever the call did after
+    the signal: a step waited for to its end may fail (a COMMIT the server refused), and that
+    failure must not read as an ordinary one, after which a script or a command goes on to its
+    next database. ``on_signal`` hears the signal's name first. The process's own handlers, which
+    the event loop resets on its way out, are put back.
+    """
+    import anyio
+
+    from sqlspec.migrations.settle import background_tasks
+
+    received: list[str] = []
+
+    async def until_done_or_signalled() -> T:
+        async with background_tasks() as tasks:
+
+            async def watch() -> None:
+                with anyio.open_signal_receiver(*signals) as arriving:
+                    async for signum in arriving:
+                        name = signal.Signals(signum).name
+                        received.append(name)
+                        if on_signal is not None:
+                            on_signal(name)
+                        tasks.cancel_scope.cancel()
+                        return
+
+            tasks.start_soon(watch)
+            return await func()
+
+    handlers = {signum: signal.getsignal(signum) for signum in signals}
+    try:
+        result = anyio.run(until_done_or_signalled)
+    except Exception as failure:
+        if not received:
+            raise
+        raise Signalled(received[0], failure) from failure
+    finally:
+        for signum, handler in handlers.items():
+            if handler is not None:
+                signal.signal(signum, handler)
+    if received:
+        raise Signalled(received[0], None)
+    return result
 
 
 def blocking_twin(

@@ -18,11 +18,12 @@ from typer import TyperException
 from typer.core import TyperGroup
 
 from sqlspec.cli import output
-from sqlspec.cli.execution import EXIT_SIGINT, CLIState, ConfigLoader
+from sqlspec.cli.execution import EXIT_SIGINT, EXIT_SIGTERM, CLIState, ConfigLoader, Terminated
 from sqlspec.cli.file_commands import create_migration, fix, init, squash
 from sqlspec.cli.migrate_commands import downgrade, stamp, upgrade
 from sqlspec.cli.read_commands import check, history, show_config, show_current_revision
 from sqlspec.cli.safety_commands import dump_schema, lint, stairway
+from sqlspec.cli.signals import raise_terminated
 from sqlspec.cli.tenant_commands import tenant_app
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ class _OneLineErrors(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
+        terminate = _on_sigterm(raise_terminated)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except typer.Abort:  # Ctrl-C or Ctrl-D at a prompt
@@ -60,10 +62,29 @@ class _OneLineErrors(TyperGroup):
             where = f" (see `{context.command_path} --help`)" if context is not None else ""
             output.error(f"{error.format_message()}{where}")
             code = error.exit_code
+        finally:
+            _on_sigterm(terminate)
         code = code if isinstance(code, int) else 0
         if standalone_mode:
             sys.exit(code)
         return code
+
+    def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors privately
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:  # a signal outside an engine call (those say their own line)
+            output.error("interrupted; what finished before stays done, see `sqlspec history`")
+            raise typer.Exit(EXIT_SIGTERM if isinstance(stop, Terminated) else EXIT_SIGINT) from None
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Make ``handler`` SIGTERM's and return the one it replaces; nothing off the main thread."""
+    import signal
+    import threading
+
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, handler)
 
 
 COMMANDS = (

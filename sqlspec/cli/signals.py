@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlspec.migrations.engine import MigrationEngine
 
-__all__ = ("EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "run_engine_call")
+__all__ = ("EXIT_SIGINT", "EXIT_SIGTERM", "Terminated", "raise_terminated", "run_engine_call")
 
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
@@ -27,40 +27,42 @@ def run_engine_call(
     *args: Any,
     engine: MigrationEngine | None = None,
     interruption: Callable[[], str | None] | None = None,
+    on_signal: Callable[[str], None] | None = None,
 ) -> Any:
     """Run an engine call to its end; SIGINT (Ctrl-C) and SIGTERM stop it the same way.
 
-    Either signal cancels the call through anyio, so the engine's shielded steps (a statement
-    being settled, its version row, a COMMIT) still finish; asyncio's own Ctrl-C handler would
-    cancel the task outright, through any shield. The KeyboardInterrupt that follows carries
-    ``engine``'s one line about what was left (or ``interruption()``'s).
+    Either signal stops the call as :func:`~sqlspec._sync.until_signalled` says (shielded steps
+    finish; a failure after the signal still ends as a stop). The KeyboardInterrupt that follows
+    carries ``engine``'s one line about what was left (or ``interruption()``'s, or else the
+    failure's). ``on_signal`` hears the signal's name first.
     """
     import signal
+    from functools import partial
 
-    import anyio
+    from sqlspec._sync import Signalled, until_signalled
 
-    from sqlspec._sync import run_blocking
-    from sqlspec.migrations.settle import background_tasks
+    try:
+        return until_signalled(partial(function, *args), (signal.SIGINT, signal.SIGTERM), on_signal)
+    except Signalled as stop:
+        detail = engine.interruption if engine is not None and engine.interruption else ""
+        if interruption is not None:
+            detail = interruption() or ""
+        if not detail and stop.failure is not None:
+            detail = _said(stop.failure)
+        raise (Terminated if stop.name == "SIGTERM" else KeyboardInterrupt)(detail) from None
 
-    received: list[str] = []
 
-    async def until_done_or_signalled() -> Any:
-        async with background_tasks() as tasks:
+def _said(error: Exception) -> str:
+    """An error as the command line's one line says it."""
+    from sqlspec.exceptions import SQLSpecError, one_line
 
-            async def watch() -> None:
-                with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                    async for signum in signals:
-                        received.append(signal.Signals(signum).name)
-                        tasks.cancel_scope.cancel()
-                        return
+    return str(error) if isinstance(error, SQLSpecError) else one_line(error)
 
-            tasks.start_soon(watch)
-            return await function(*args)
 
-    result = run_blocking(until_done_or_signalled)
-    if not received:
-        return result
-    detail = engine.interruption if engine is not None and engine.interruption else ""
-    if interruption is not None:
-        detail = interruption() or ""
-    raise (Terminated if received[0] == "SIGTERM" else KeyboardInterrupt)(detail)
+def raise_terminated(signum: int, frame: object) -> None:
+    """SIGTERM's handler between engine calls: stop as Ctrl-C stops Python, with exit code 143.
+
+    Without it, SIGTERM between two targets (or before the first connects) would end the process
+    at once, with no line and no summary.
+    """
+    raise Terminated

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import anyio
 import asyncpg
@@ -347,3 +350,142 @@ async def test_a_signal_during_the_commit_waits_for_it_and_the_migration_is_appl
     assert error_line(stopped) == "Error: interrupted; what finished before stays done, see `sqlspec history`"
     assert set(await version_rows(project)) == {"0001", "0002"}
     assert await query(project, "SELECT id FROM slow") == [{"id": 1}]
+
+
+def _refused_commit(project: Project) -> None:
+    """0001: quick statements whose COMMIT takes 3 s and is then refused (a deferred trigger)."""
+    sql_migration(
+        project.migrations,
+        "0001",
+        "refused_commit",
+        "CREATE TABLE refused (id INTEGER);\n"
+        "CREATE FUNCTION refuse_late() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN PERFORM pg_sleep(3); RAISE EXCEPTION 'refused at commit'; END $$;\n"
+        "CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON refused DEFERRABLE INITIALLY DEFERRED\n"
+        "FOR EACH ROW EXECUTE FUNCTION refuse_late();\n"
+        "INSERT INTO refused VALUES (1);",
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+async def test_a_signal_stops_the_run_even_when_the_commit_it_waited_for_then_fails(
+    postgres_project: Project, signum: signal.Signals, code: int
+) -> None:
+    """The COMMIT is waited for after the signal, and the server refuses it: that failure must not
+    read as an ordinary one, after which the run goes on to its next target. It stops, with the
+    signal's exit code and one line naming what happened; the next target is not touched."""
+    project = postgres_project
+    _refused_commit(project)
+    second = project.root / "second.db"  # the next target: a SQLite file with the same folder
+    (project.root / "faultcfg.py").write_text(
+        "from sqlspec.adapters.aiosqlite import AiosqliteConfig\n"
+        "from sqlspec.adapters.asyncpg import AsyncpgConfig\n"
+        f"folder = {{'script_location': {str(project.migrations)!r}}}\n"
+        "config = [\n"
+        f"    AsyncpgConfig(connection_config={{'dsn': {project.target!r}}}, migration_config=folder,"
+        " bind_key='a'),\n"
+        f"    AiosqliteConfig(connection_config={{'database': {str(second)!r}}}, migration_config=folder,"
+        " bind_key='b'),\n"
+        "]\n"
+    )
+    running = project.start("--concurrency", "1", "upgrade")  # the two targets one after the other
+    await _wait_for_the_commit(project)
+    running.send_signal(signum)
+    stopped = finish(running)
+    assert stopped.returncode == code, stopped.stdout + stopped.stderr
+    line = error_line(stopped)
+    assert line.startswith("Error: interrupted: ")
+    assert "refused at commit" in line
+    assert "== b" not in stopped.stdout  # the next target was never started
+    assert not second.exists()
+    summary = {line.split()[0]: line.split()[1] for line in stopped.stdout.splitlines()[-2:]}
+    assert summary == {"a": "interrupted", "b": "skipped"}
+    assert await query(project, "SELECT 1 FROM pg_tables WHERE tablename = 'refused'") == []
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_outside_an_engine_call_is_one_line_with_its_exit_code(
+    tmp_path: Path, signum: signal.Signals, code: int
+) -> None:
+    """Between engine calls (here: a config that is slow to load, as one fetching a secret is)
+    SIGTERM stopped the process outright, with no line and no summary; it stops as Ctrl-C does."""
+    project = Project("sqlite", tmp_path, str(tmp_path / "app.db"))
+    project.migrations.mkdir()
+    project.write_config()
+    source = (tmp_path / "faultcfg.py").read_text()
+    (tmp_path / "faultcfg.py").write_text(
+        f"import time\nprint('loading', flush=True)\ntime.sleep(30)\n{source}"
+    )
+    running = project.start("history")
+    assert running.stdout is not None
+    assert running.stdout.readline().strip() == "loading"
+    running.send_signal(signum)
+    stopped = finish(running)
+    assert stopped.returncode == code, stopped.stderr
+    assert error_line(stopped) == "Error: interrupted; what finished before stays done, see `sqlspec history`"
+
+
+def _python(script: Path) -> subprocess.Popen[str]:
+    """Start ``python script`` in its folder, as a user's script runs."""
+    return subprocess.Popen(
+        [sys.executable, script.name],
+        cwd=script.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+async def _wait_for_the_commit(project: Project) -> None:
+    """Until a backend of ``project``'s database runs a COMMIT (its deferred trigger)."""
+    watcher = await asyncpg.connect(project.target)
+    try:
+        for _ in range(200):
+            if await watcher.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'COMMIT%' AND state = 'active' "
+                "AND datname = current_database() AND pid <> pg_backend_pid()"
+            ):
+                return
+            await anyio.sleep(0.05)
+        pytest.fail("the COMMIT was never seen running")
+    finally:
+        await watcher.close()
+
+
+@pytest.mark.postgres
+async def test_ctrl_c_stops_a_script_of_sync_calls_even_when_the_commit_then_fails(
+    postgres_project: Project,
+) -> None:
+    """The sync API's Ctrl-C is a KeyboardInterrupt whatever the call did after it: a script that
+    catches SQLSpecError and goes on to its next database must stop there, not apply it."""
+    project = postgres_project
+    _refused_commit(project)
+    other = project.root / "other"
+    other.mkdir()
+    sql_migration(other, "0001", "plain", "CREATE TABLE plain (id INTEGER);")
+    second = project.root / "second.db"
+    (project.root / "script.py").write_text(
+        "from sqlspec.adapters.asyncpg import AsyncpgSyncConfig\n"
+        "from sqlspec.adapters.sqlite import SqliteConfig\n"
+        "from sqlspec.exceptions import SQLSpecError\n"
+        f"first = AsyncpgSyncConfig(connection_config={{'dsn': {project.target!r}}},"
+        f" migration_config={{'script_location': {str(project.migrations)!r}}})\n"
+        f"second = SqliteConfig(connection_config={{'database': {str(second)!r}}},"
+        f" migration_config={{'script_location': {str(other)!r}}})\n"
+        "for config in (first, second):\n"
+        "    try:\n"
+        "        config.migrate_up()\n"
+        "    except SQLSpecError as error:\n"
+        "        print('failed:', error, flush=True)\n"
+        "print('done', flush=True)\n"
+    )
+    running = _python(project.root / "script.py")
+    await _wait_for_the_commit(project)
+    running.send_signal(signal.SIGINT)
+    stopped = finish(running)
+    assert stopped.returncode == -signal.SIGINT, stopped.stdout + stopped.stderr  # Python's own Ctrl-C exit
+    assert stopped.stdout == ""  # neither "failed:" nor "done": the loop never went on
+    assert "KeyboardInterrupt" in stopped.stderr
+    assert "refused at commit" in stopped.stderr  # what the COMMIT did is in the traceback
+    assert not second.exists()
