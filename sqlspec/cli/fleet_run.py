@@ -95,6 +95,7 @@ def run_concurrently(
     results = [TargetResult[int](target) for target in targets]
     board = _Board(command, results)
     live: Live | None = None
+    signalled: list[str] = []  # the signal that stopped the run, for each target's document
 
     async def one(target: Target, result: TargetResult[int]) -> int:
         document = documents[target.label]
@@ -109,8 +110,10 @@ def run_concurrently(
                 message = (
                     f"interrupted: {detail}" if detail else "interrupted; what finished before stays done"
                 )
-                stopped = {"type": "Interrupted", "message": message}
-                _fill(document, command, target.config, EXIT_SIGINT, payload, sink.warnings, stopped)
+                terminated = signalled[:1] == ["SIGTERM"]
+                stopped = {"type": "Terminated" if terminated else "Interrupted", "message": message}
+                code = EXIT_SIGTERM if terminated else EXIT_SIGINT
+                _fill(document, command, target.config, code, payload, sink.warnings, stopped)
                 raise
             except Exception as failure:
                 if state.debug:
@@ -142,9 +145,9 @@ def run_concurrently(
             from rich.live import Live
 
             with Live(board, console=output._console(), refresh_per_second=4, transient=True) as live:
-                run_engine_call(fleet)
+                run_engine_call(fleet, on_signal=signalled.append)
         else:
-            run_engine_call(fleet)
+            run_engine_call(fleet, on_signal=signalled.append)
     except KeyboardInterrupt as stop:
         interrupted = stop
         output.error("interrupted; targets that finished stay done, see the summary")

@@ -367,9 +367,13 @@ def test_connections_held_never_exceed_the_concurrency(postgres_dsn: str, tmp_pa
 
 
 @pytest.mark.postgres
-def test_ctrl_c_stops_a_concurrent_fleet_and_reports_each_target(
-    postgres_project: Project, postgres_dsn: str
+@pytest.mark.parametrize(
+    ("signum", "code", "kind"), [(signal.SIGINT, 130, "Interrupted"), (signal.SIGTERM, 143, "Terminated")]
+)
+def test_a_signal_stops_a_concurrent_fleet_and_reports_each_target(
+    postgres_project: Project, postgres_dsn: str, signum: signal.Signals, code: int, kind: str
 ) -> None:
+    """Each stopped target's document says which signal stopped it, as a run of one target does."""
     schemas = _tenants(10)
     _postgres_fleet(postgres_project, postgres_dsn, schemas)
     _write_migrations(postgres_project.migrations, sleep=0.2)
@@ -386,15 +390,16 @@ def test_ctrl_c_stops_a_concurrent_fleet_and_reports_each_target(
         time.sleep(0.05)
         if any(n == MIGRATIONS - 1 for n in _seed_counts(postgres_dsn, schemas).values()):
             break
-    run.send_signal(signal.SIGINT)
+    run.send_signal(signum)
     stdout, stderr = run.communicate(timeout=30)
 
-    assert run.returncode == 130, stderr
+    assert run.returncode == code, stderr
     statuses = {schema: doc["status"] for schema, doc in json.loads(stdout).items()}
     assert "ok" in statuses.values()
     assert "interrupted" in statuses.values()
     interrupted = [s for s, status in statuses.items() if status == "interrupted"]
-    assert all(json.loads(stdout)[s]["error"]["type"] == "Interrupted" for s in interrupted)
+    assert all(json.loads(stdout)[s]["error"]["type"] == kind for s in interrupted)
+    assert all(json.loads(stdout)[s]["exit_code"] == code for s in interrupted)
 
     rerun = postgres_project.process("upgrade")
     assert rerun.returncode == 0, rerun.stderr
