@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import signal
 from collections.abc import Awaitable, Callable
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from sqlspec.exceptions import SyncInEventLoopError
 
@@ -104,32 +104,45 @@ def until_signalled(
     outright, through any shield. Then :class:`Signalled` is raised, whatever the call did after
     the signal: a step waited for to its end may fail (a COMMIT the server refused), and that
     failure must not read as an ordinary one, after which a script or a command goes on to its
-    next database. ``on_signal`` hears the signal's name first. The process's own handlers, which
-    the event loop resets on its way out, are put back.
+    next database. A second signal meanwhile is noted, not obeyed: the step under way still ends
+    (SIGKILL is the way to leave it). ``on_signal`` hears each signal's name. The process's own
+    handlers and wakeup fd, which the event loop resets on its way out, are put back. Off the main
+    thread, which receives no signals, this is ``anyio.run(func)``.
     """
+    import threading
+
     import anyio
 
     from sqlspec.migrations.settle import background_tasks
 
+    if threading.current_thread() is not threading.main_thread():
+        return anyio.run(func)  # only the main thread receives signals
     received: list[str] = []
 
-    async def until_done_or_signalled() -> T:
-        async with background_tasks() as tasks:
+    async def until_done_or_signalled() -> Any:
+        async with background_tasks() as watchers:
+            work = anyio.CancelScope()
 
-            async def watch() -> None:
+            async def watch(*, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
                 with anyio.open_signal_receiver(*signals) as arriving:
+                    task_status.started()
+                    # Every signal until the end, not only the first: a second one while a shielded
+                    # step finishes must not meet the default handler (SIGTERM's ends the process).
                     async for signum in arriving:
                         name = signal.Signals(signum).name
                         received.append(name)
                         if on_signal is not None:
                             on_signal(name)
-                        tasks.cancel_scope.cancel()
-                        return
+                        work.cancel()
 
-            tasks.start_soon(watch)
-            return await func()
+            await watchers.start(watch)
+            with work:
+                return await func()
+            return None
 
     handlers = {signum: signal.getsignal(signum) for signum in signals}
+    wakeup = signal.set_wakeup_fd(-1)  # read it: the loop resets it too (a GUI toolkit's, say)
+    signal.set_wakeup_fd(wakeup)
     try:
         result = anyio.run(until_done_or_signalled)
     except Exception as failure:
@@ -140,9 +153,10 @@ def until_signalled(
         for signum, handler in handlers.items():
             if handler is not None:
                 signal.signal(signum, handler)
+        signal.set_wakeup_fd(wakeup)
     if received:
         raise Signalled(received[0], None)
-    return result
+    return cast("T", result)
 
 
 def blocking_twin(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import signal
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -122,6 +124,24 @@ def test_sync_config_from_plain_code(sync_config: SqliteConfig) -> None:
     assert _user_ids(sync_config) == []
     sync_config.migrate_down("base")
     assert sync_config.current_revision() is None
+
+
+def test_a_sync_call_leaves_the_processs_signal_set_up_as_it_found_it(sync_config: SqliteConfig) -> None:
+    """The call listens for Ctrl-C itself; afterwards an app's own wakeup fd (a GUI toolkit's)
+    and handlers are back in place, where the event loop would have reset them."""
+    reading, writing = socket.socketpair()
+    writing.setblocking(False)
+    handler = signal.getsignal(signal.SIGTERM)
+    previous = signal.set_wakeup_fd(writing.fileno())
+    try:
+        sync_config.migrate_up("head")
+        assert signal.set_wakeup_fd(-1) == writing.fileno()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.getsignal(signal.SIGTERM) is handler
+    finally:
+        signal.set_wakeup_fd(previous)
+        reading.close()
+        writing.close()
 
 
 async def test_sync_config_inside_a_running_loop_says_to_await(sync_config: SqliteConfig) -> None:
