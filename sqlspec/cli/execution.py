@@ -220,6 +220,8 @@ def each_config(
             keyed = state.keyed()
         except Exception as error:
             _load_failed(state, command, error, as_json)
+        except KeyboardInterrupt as stop:
+            _load_stopped(state, command, stop, as_json)
         shared = _shared_folders(configs, command) if command in _ONCE_PER_FOLDER else {}
         items: list[tuple[str, DatabaseConfig, Action]] = []
         for config in configs:
@@ -280,6 +282,25 @@ def _load_failed(state: CLIState, command: str, error: Exception, as_json: bool)
                 "bind_key": state.bind_key,
                 "exit_code": code,
                 "error": error_document(error, _message(error)),
+            }
+        )
+    raise typer.Exit(code) from None
+
+
+def _load_stopped(state: CLIState, command: str, stop: KeyboardInterrupt, as_json: bool) -> NoReturn:
+    """A signal while the configs load (a config module fetching a secret, a tenant list's query)."""
+    terminated = isinstance(stop, Terminated)
+    code = EXIT_SIGTERM if terminated else EXIT_SIGINT
+    message = "interrupted; nothing was changed"
+    output.error(message)
+    if as_json:
+        kind = "Terminated" if terminated else "Interrupted"
+        output.print_json(
+            {
+                "command": command,
+                "bind_key": state.bind_key,
+                "exit_code": code,
+                "error": {"type": kind, "message": message},
             }
         )
     raise typer.Exit(code) from None
@@ -351,6 +372,8 @@ def each_target(
             keyed = state.keyed(tenants=True)
         except Exception as error:
             _load_failed(state, command, error, as_json)
+        except KeyboardInterrupt as stop:
+            _load_stopped(state, command, stop, as_json)
         worst = EXIT_OK
         if not targets:  # a tenant list that is empty today
             output.echo("No target: tenant_schemas names no schema; nothing to do")
@@ -441,10 +464,11 @@ def _run_action(
             stopped = {"type": "Terminated" if terminated else "Interrupted", "message": message}
             _fill(document, command, config, code, payload, warnings, stopped)
             raise typer.Exit(code) from None
-        except typer.Abort:  # Ctrl-C or Ctrl-D at a confirmation prompt: nothing has run yet
+        except typer.Abort as abort:  # Ctrl-C, Ctrl-D or SIGTERM at a confirmation prompt: nothing has run
             output.error("aborted; nothing was changed")
-            _fill(document, command, config, EXIT_SIGINT, payload, warnings, {"type": "Aborted"})
-            raise typer.Exit(EXIT_SIGINT) from None
+            code = EXIT_SIGTERM if isinstance(abort.__context__, Terminated) else EXIT_SIGINT
+            _fill(document, command, config, code, payload, warnings, {"type": "Aborted"})
+            raise typer.Exit(code) from None
         except Exception as failure:
             if state.debug:
                 raise

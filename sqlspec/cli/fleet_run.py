@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import anyio
+import anyio.lowlevel
 
 from sqlspec.cli import output
 from sqlspec.cli.execution import (
@@ -103,10 +104,8 @@ def run_concurrently(
         error: Document | None = None
         board.started[target.label] = time.perf_counter()
         with output.captured() as sink:
-            try:
-                code = await action(target, payload) or EXIT_OK
-            except anyio.get_cancelled_exc_class():
-                detail = target.interruption
+
+            def stop(detail: str | None) -> None:
                 message = (
                     f"interrupted: {detail}" if detail else "interrupted; what finished before stays done"
                 )
@@ -114,8 +113,17 @@ def run_concurrently(
                 stopped = {"type": "Terminated" if terminated else "Interrupted", "message": message}
                 code = EXIT_SIGTERM if terminated else EXIT_SIGINT
                 _fill(document, command, target.config, code, payload, sink.warnings, stopped)
+
+            try:
+                code = await action(target, payload) or EXIT_OK
+            except anyio.get_cancelled_exc_class():
+                stop(target.interruption)
                 raise
             except Exception as failure:
+                if signalled:  # a step finished after the signal, and failed: still a stop
+                    stop(target.interruption or _message(failure))
+                    await anyio.lowlevel.checkpoint_if_cancelled()  # the run's cancellation, here
+                    raise
                 if state.debug:
                     output.echo("".join(traceback.format_exception(failure)).rstrip())
                 output.error(_message(failure))

@@ -7,6 +7,7 @@ Every test ends by resuming and checking the account's balance: a statement appl
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
@@ -332,19 +333,23 @@ async def test_wait_for_during_the_commit_times_out_after_it_and_the_migration_i
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("times", [1, 2], ids=["once", "twice"])
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 async def test_a_signal_during_the_commit_waits_for_it_and_the_migration_is_applied(
-    postgres_project: Project, signum: signal.Signals, code: int
+    postgres_project: Project, signum: signal.Signals, code: int, times: int
 ) -> None:
     """A COMMIT already sent is waited for, not cut: the migration is applied whole, and the line
-    does not claim a rollback."""
+    does not claim a rollback. A second signal meanwhile changes nothing (it met SIGTERM's default
+    action once, which ended the process with no line)."""
     project = postgres_project
     _account(project)
     await project.config().migrate_up()
     _slow_commit(project)
     running = project.start("upgrade")
-    await anyio.sleep(1.5)  # its statements ran at once; the COMMIT runs the deferred trigger
-    running.send_signal(signum)
+    await _wait_for_the_commit(project)  # its statements ran at once; the COMMIT runs the trigger
+    for _ in range(times):
+        running.send_signal(signum)
+        await anyio.sleep(0.3)
     stopped = finish(running)
     assert stopped.returncode == code
     assert error_line(stopped) == "Error: interrupted; what finished before stays done, see `sqlspec history`"
@@ -417,13 +422,16 @@ def test_a_signal_outside_an_engine_call_is_one_line_with_its_exit_code(
     (tmp_path / "faultcfg.py").write_text(
         f"import time\nprint('loading', flush=True)\ntime.sleep(30)\n{source}"
     )
-    running = project.start("history")
+    running = project.start("history", "--json")
     assert running.stdout is not None
     assert running.stdout.readline().strip() == "loading"
     running.send_signal(signum)
     stopped = finish(running)
     assert stopped.returncode == code, stopped.stderr
-    assert error_line(stopped) == "Error: interrupted; what finished before stays done, see `sqlspec history`"
+    assert error_line(stopped) == "Error: interrupted; nothing was changed"
+    document = json.loads(stopped.stdout)  # --json: still the one document
+    assert document["exit_code"] == code
+    assert document["error"]["type"] == ("Terminated" if signum == signal.SIGTERM else "Interrupted")
 
 
 def _python(script: Path) -> subprocess.Popen[str]:
@@ -489,3 +497,37 @@ async def test_ctrl_c_stops_a_script_of_sync_calls_even_when_the_commit_then_fai
     assert "KeyboardInterrupt" in stopped.stderr
     assert "refused at commit" in stopped.stderr  # what the COMMIT did is in the traceback
     assert not second.exists()
+
+
+@pytest.mark.postgres
+def test_a_concurrent_fleet_stopped_while_a_commit_is_refused_reports_a_stop(
+    postgres_project: Project,
+) -> None:
+    """As for one target: a failure that follows the signal is reported as the stop it is, with
+    the signal's code in the target's document and the failure in its message."""
+    project = postgres_project
+    _refused_commit(project)
+    other = project.root / "other"
+    other.mkdir()
+    sql_migration(other, "0001", "plain", "CREATE TABLE plain (id INTEGER);")
+    (project.root / "faultcfg.py").write_text(
+        "from sqlspec.adapters.aiosqlite import AiosqliteConfig\n"
+        "from sqlspec.adapters.asyncpg import AsyncpgConfig\n"
+        "config = [\n"
+        f"    AsyncpgConfig(connection_config={{'dsn': {project.target!r}}},"
+        f" migration_config={{'script_location': {str(project.migrations)!r}}}, bind_key='a'),\n"
+        f"    AiosqliteConfig(connection_config={{'database': {str(project.root / 'b.db')!r}}},"
+        f" migration_config={{'script_location': {str(other)!r}}}, bind_key='b'),\n"
+        "]\n"
+    )
+    running = project.start("--concurrency", "2", "upgrade", "--json")
+    anyio.run(_wait_for_the_commit, project)
+    running.send_signal(signal.SIGTERM)
+    stopped = finish(running)
+    assert stopped.returncode == 143, stopped.stderr
+    first = json.loads(stopped.stdout)["a"]
+    assert first["exit_code"] == 143
+    assert first["error"]["type"] == "Terminated"
+    assert "refused at commit" in first["error"]["message"]
+    assert "interrupted" in first["status"]
+    assert "failed" not in stopped.stderr  # one line for the stop, none for the refusal
