@@ -30,8 +30,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install sqlspec, every extra and the dev dependencies
 
+# Two workers: most tests wait on a database or a child process, and every test makes its own
+# scratch database and files, so they never collide. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) ## Run the whole test suite (PostgreSQL at $SQLSPEC_TEST_POSTGRES_DSN, MariaDB at $SQLSPEC_TEST_MYSQL_DSN)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --durations=10
 
 # mypy's files include tests/typing/user_script.py, a user's script over the whole public API; pyright
 # checks it strictly too, and verifytypes fails unless every exported symbol's type is known.
