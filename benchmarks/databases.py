@@ -166,7 +166,7 @@ def create(dialect: str, servers: Servers, scratch: Path) -> Target:
 def drop(target: Target, servers: Servers) -> None:
     """Remove a database made by :func:`create`."""
     if target.dialect == "sqlite":
-        for suffix in ("", "-journal", "-wal", "-shm"):
+        for suffix in ("", "-journal", "-wal", "-shm", ".sqlspec-lock"):  # and sqlspec's run-lock file
             Path(target.database + suffix).unlink(missing_ok=True)
     elif target.dialect == "mysql":
         servers.mysql.admin(f"DROP DATABASE IF EXISTS `{target.database}`")
