@@ -229,13 +229,7 @@ class MigrationRunner:
         checksums = PrefixChecksums(statements)
         if unfinished is None:
             start = 0
-            await self._store.insert(
-                driver,
-                **self._row(migration, 0),
-                status="running",
-                progress=0,
-                progress_checksum=checksums.of_first(0),
-            )
+            await self._insert_running(driver, migration, started, checksums)
         else:
             start = resume_point(migration, unfinished, interrupted, statements, checksums)
             await self._progress(driver, migration, started, "running", start, checksums)
@@ -289,6 +283,35 @@ class MigrationRunner:
                 total=total,
             ) from settled.error
         await self._progress(driver, migration, started, "applied", None, checksums)
+
+    async def _insert_running(
+        self, driver: AsyncDriver, migration: Migration, started: float, checksums: PrefixChecksums | None
+    ) -> None:
+        """Insert the row saying a migration outside a transaction started (``checksums``: a SQL one).
+
+        Waited for once sent, as every later move of the row is: a row cut off on its way may still
+        be written, and the run would not know it left one. Stopped there, before anything of the
+        migration ran, the row is moved to ``partial`` where nothing ran, so ``--resume`` runs it.
+        """
+        progress = None if checksums is None else 0
+        write = functools.partial(
+            self._store.insert,
+            driver,
+            **self._row(migration, 0),
+            status="running",
+            progress=progress,
+            progress_checksum=None if checksums is None else checksums.of_first(0),
+        )
+        try:
+            await to_the_end(write)
+        except anyio.get_cancelled_exc_class():
+            await self._progress(driver, migration, started, "partial", progress, checksums)
+            self.interruption = (
+                f"upgrade of {migration.revision} ({migration.path}) was interrupted before it started; "
+                "run `sqlspec upgrade --resume` to run it"
+            )
+            logger.info("sqlspec: %s", self.interruption)
+            raise
 
     async def _progress(
         self,
@@ -359,9 +382,7 @@ class MigrationRunner:
             await self._progress(driver, migration, started, "applied", None, None)
             return
         if unfinished is None:
-            await self._store.insert(
-                driver, **self._row(migration, 0), status="running", progress=None, progress_checksum=None
-            )
+            await self._insert_running(driver, migration, started, None)
         else:
             await self._progress(driver, migration, started, "running", None, None)
         try:
