@@ -71,11 +71,7 @@ def run_blocking(func: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwa
             f"{name}() is blocking but was called inside a running event loop; await the async API "
             "(e.g. AiosqliteConfig / AsyncpgConfig) or call it through anyio.to_thread.run_sync()"
         )
-    import threading
-
-    if threading.current_thread() is threading.main_thread() and (
-        signal.getsignal(signal.SIGINT) is signal.default_int_handler
-    ):
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # (off the main thread: anyio.run)
         try:
             return until_signalled(call, (signal.SIGINT,))
         except Signalled as stop:  # as Python's own Ctrl-C reads, with what the call did after it
